@@ -1,0 +1,101 @@
+// cli: Boost.Program_options for the flags; the environment supplies path defaults.
+#include "cli.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+#include "zsv_build_config.h"
+
+namespace zsv {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+bool is_dir(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status) {
+  Options o;
+  o.svtab = env_or("ZSV_SVTAB", o.svtab);
+  o.service_dir = env_or("ZSV_SERVICE_DIR", o.service_dir);
+  o.config = env_or("ZSV_CONFIG", o.config);
+  o.lib = env_or("ZSV_LIB", o.lib);
+
+  po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
+  visible.add_options()
+      ("svtab,f", po::value(&o.svtab)->value_name("FILE"), "the svtab (ZSV_SVTAB; /etc/svtab)")
+      ("service-dir,s", po::value(&o.service_dir)->value_name("DIR"), "the live tree (ZSV_SERVICE_DIR; /run/service)")
+      ("config,c", po::value(&o.config)->value_name("FILE"), "the site zsvrc (ZSV_CONFIG; /etc/zsvrc)")
+      ("lib,L", po::value(&o.lib)->value_name("DIR"), "the zsh library (ZSV_LIB; the installed one)")
+      ("dry-run,n", po::bool_switch(&o.dry_run), "print the plan (with -v the file diffs); change nothing")
+      ("lint", po::bool_switch(&o.lint), "check svtab and every entry's code; change nothing")
+      ("only", po::value(&o.only)->multitoken()->value_name("NAME..."), "re-evaluate only these services")
+      ("json", po::bool_switch(&o.json), "machine-readable report on stdout")
+      ("quiet,q", "quieter: errors only")
+      ("verbose,v", "louder (repeat for more)")
+      ("help,h", "this text")
+      ("version", "the version");
+  po::options_description hidden;
+  hidden.add_options()("logfile", po::value(&o.logfile));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("logfile", 1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "zsvgen: " << e.what() << "\n(zsvgen --help lists the options)\n";
+    exit_status = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\nExit status: 0 done; 1 svtab/zsvrc error, nothing applied; 2 usage;\n"
+                 "3 applied, but some entries failed and were left as they were; 4 system error.\n";
+    exit_status = 0;
+    return std::nullopt;
+  }
+  if (vm.count("version")) {
+    std::cout << "zsvgen " << ZSV_VERSION << "\n";
+    exit_status = 0;
+    return std::nullopt;
+  }
+  for (const auto& opt : po::command_line_parser(argc, argv).options(all).positional(pos).run().options) {
+    if (opt.string_key == "quiet") o.verbosity = -1;
+    if (opt.string_key == "verbose") o.verbosity = std::max(o.verbosity, 0) + 1;
+  }
+  if (o.dry_run && o.lint) {
+    std::cerr << "zsvgen: --dry-run and --lint do not go together\n";
+    exit_status = 2;
+    return std::nullopt;
+  }
+  return o;
+}
+
+std::string find_lib_dir(const std::string& given, const char* argv0) {
+  if (!given.empty()) return given;
+  if (is_dir(ZSV_DEFAULT_LIB)) return ZSV_DEFAULT_LIB;
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string exe = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
+  std::string dir = exe.substr(0, exe.rfind('/'));
+  return dir + "/../lib";
+}
+
+}  // namespace zsv

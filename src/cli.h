@@ -1,0 +1,30 @@
+// cli: the command line of SPEC §7, with defaults from the ZSV_* environment.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zsv {
+
+struct Options {
+  std::string svtab = "/etc/svtab";
+  std::string service_dir = "/run/service";
+  std::string config = "/etc/zsvrc";
+  std::string lib;  // empty: the installed library
+  bool dry_run = false;
+  bool lint = false;
+  bool json = false;
+  int verbosity = 0;  // -q: -1, -v: 1 (and more)
+  std::vector<std::string> only;
+  std::string logfile;
+};
+
+// Parses ARGV. On a usage error or --help, returns nullopt after printing to stderr
+// (or the help to stdout) and sets EXIT_STATUS (2, or 0 for --help/--version).
+std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status);
+
+// The library directory: the option, else the installed one, else ../lib beside the
+// binary (a build tree inside the source tree).
+std::string find_lib_dir(const std::string& given, const char* argv0);
+
+}  // namespace zsv

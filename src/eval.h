@@ -1,0 +1,52 @@
+// eval: resolving svtab entries through zsh (SPEC §2-§3). One zsh per batch of entries
+// loads the library and zsvrc once; each entry is resolved, and its condition
+// evaluated, in a subshell of its own. Every step is bounded by a timeout.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval_types.h"
+#include "svtab.h"
+
+namespace zsv {
+
+struct EvalSettings {
+  std::string zsh;          // path of the zsh binary
+  std::string lib_dir;      // holds zsv_config and zsv_eval
+  std::string zsvrc;        // the site file; may not exist
+  std::string service_dir;  // passed to the library as $zsv_service_dir
+  int jobs = 0;             // parallel evaluators; 0: one per core, fewer for few entries
+};
+
+
+// One entry as zsh resolved it.
+struct Resolved {
+  std::string default_flags;  // $zsv_flags as the entry saw it, before its own letters
+  std::string runf, logf, checkf;
+  ScriptNeeds run, log, check;
+};
+
+struct Outcome {
+  bool reused = false;               // resolution skipped: the live service's check was run
+  std::optional<Resolved> resolved;  // empty: reused, or the entry failed and is left as it is
+  std::string error;                 // why it failed, for the diagnostic
+  bool condition = false;            // the check held
+  bool check_timed_out = false;
+  std::string output;                // what the entry's code and check wrote to stderr
+};
+
+struct Evaluation {
+  std::string load_error;  // the library or zsvrc failed to load: nothing is applied
+  std::vector<Outcome> outcomes;  // one per entry, in order
+  std::chrono::milliseconds resolve_timeout{10000};
+  std::chrono::milliseconds check_timeout{5000};
+};
+
+// REUSE_CHECKS[i], when not empty, is the path of entry i's live zsv/check: its
+// resolution is reused and only that script is run (sourced in the entry's subshell).
+Evaluation evaluate_entries(const std::vector<Entry>& entries, const std::vector<std::string>& reuse_checks,
+                            const EvalSettings& settings);
+
+}  // namespace zsv

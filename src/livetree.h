@@ -1,0 +1,34 @@
+// livetree: what is in the service directory now. Reads only; never follows symlinks.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render.h"
+
+namespace zsv {
+
+struct LiveService {
+  std::string name;
+  bool ours = false;                          // a real directory with a real zsv/ in it
+  std::map<std::string, std::string> files;   // managed path -> contents, those present
+  bool has_log_dir = false;
+  bool has_down = false;
+  std::optional<Want> want;                   // zsv/want; empty when missing or garbled
+  std::vector<std::string> temp_files;        // ".x.zsv-tmp" left by a killed run
+};
+
+struct LiveTree {
+  std::map<std::string, LiveService> services;  // every non-dot entry, ours or not
+  std::vector<std::string> leftovers;           // ".NAME.zsv-new" / ".NAME.zsv-old" of a killed run
+};
+
+// The dot-names a run builds a new service under and parks a removed one under.
+std::string staging_name(const std::string& name);   // ".NAME.zsv-new"
+std::string retiring_name(const std::string& name);  // ".NAME.zsv-old"
+
+// Reads the tree under DIRFD.
+LiveTree read_live_tree(int dirfd);
+
+}  // namespace zsv

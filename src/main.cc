@@ -1,0 +1,270 @@
+// main: the pipeline, in order: svtab -> eval -> render -> livetree -> plan -> apply,
+// and the one place that decides what the diagnostics mean for the exit status.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <boost/process/search_path.hpp>
+#include <fmt/format.h>
+
+#include "apply.h"
+#include "cli.h"
+#include "eval.h"
+#include "fsutil.h"
+#include "livetree.h"
+#include "plan.h"
+#include "render.h"
+#include "report.h"
+#include "reuse.h"
+#include "zsv_build_config.h"
+#include "svtab.h"
+
+namespace zsv {
+namespace {
+
+enum Exit { exit_ok = 0, exit_input = 1, exit_usage = 2, exit_partial = 3, exit_system = 4 };
+
+// Where the run's lines go: stdout/stderr as the options say, and the LOGFILE.
+class Output {
+ public:
+  explicit Output(const Options& o) : opts_(o) {
+    if (!o.logfile.empty()) log_.open(o.logfile, std::ios::app);
+  }
+  void diag(const Diagnostic& d) {
+    std::string text = format_diagnostic(d);
+    if (!opts_.json && (opts_.verbosity >= 0 || d.severity == Severity::error)) std::cerr << text;
+    log(text);
+  }
+  void line(const std::string& text) {
+    if (text.empty()) return;
+    if (!opts_.json && opts_.verbosity >= 0) std::cout << text;
+    log(text);
+  }
+  void log(const std::string& text) {
+    if (!log_.is_open() || text.empty()) return;
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::localtime(&now));
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) log_ << stamp << " " << l << "\n";
+    log_.flush();
+  }
+
+ private:
+  const Options& opts_;
+  std::ofstream log_;
+};
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// zsh reports errors in an entry's code as "(eval):N: ..."; point them at svtab.
+std::string locate_eval_lines(const std::string& text, const Entry& e) {
+  static const std::regex eval_line(R"(\(eval\):(\d+):)");
+  std::string out;
+  auto begin = std::sregex_iterator(text.begin(), text.end(), eval_line);
+  std::size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    std::size_t n = std::stoul((*it)[1].str());
+    int line = n >= 1 && n <= e.code_lines.size() ? e.code_lines[n - 1] : e.loc.line;
+    out += text.substr(last, it->position() - last) + fmt::format("{}:{}:", e.loc.file, line);
+    last = it->position() + it->length();
+  }
+  return out + text.substr(last);
+}
+
+Diagnostic entry_diag(const Entry& e, Severity sev, const std::string& message,
+                      const std::string& detail = "") {
+  return make_diagnostic(sev, e.loc, message, e.source_line, detail);
+}
+
+// What every entry's resolution reads besides the entry: the library's files, the
+// zsvrc, the zsh, the service directory and this program's version.
+std::string shared_inputs(const EvalSettings& es) {
+  std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0';
+  all += read_whole_file(es.zsvrc).value_or("") + '\0';
+  Fd lib = open_dir(es.lib_dir);
+  for (const std::string& name : list_dir(lib.get()))
+    if (entry_type_at(lib.get(), name) == EntryType::regular)
+      all += name + '\0' + read_file_at(lib.get(), name).value_or("") + '\0';
+  return digest(all);
+}
+
+struct Compiled {
+  std::vector<DesiredService> desired;
+  std::set<std::string> keep;  // in svtab, but left as they are this run
+  std::size_t failed = 0;
+};
+
+Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bool>& selected,
+                         const Evaluation& ev, const RenderSettings& rs, const LiveTree& live,
+                         const Options& opts, std::vector<Diagnostic>& diags) {
+  Compiled c;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (!selected[i]) { c.keep.insert(e.name); continue; }
+    const Outcome& o = ev.outcomes[i];
+    std::string output = locate_eval_lines(o.output, e);
+    if (!o.resolved && !o.reused) {
+      diags.push_back(entry_diag(e, Severity::error,
+          fmt::format("service '{}' was not resolved, and is left as it was: {}", e.name, o.error), output));
+      c.keep.insert(e.name);
+      ++c.failed;
+      continue;
+    }
+    std::string error;
+    DesiredService d = o.reused ? render_reused(e, live.services.at(e.name), o.condition)
+                                : render_service(e, *o.resolved, o.condition, rs, error);
+    if (!error.empty()) {
+      diags.push_back(entry_diag(e, Severity::error, fmt::format("service '{}': {}", e.name, error)));
+      c.keep.insert(e.name);
+      ++c.failed;
+      continue;
+    }
+    if (o.check_timed_out)
+      diags.push_back(entry_diag(e, Severity::warning,
+          fmt::format("the condition of '{}' took longer than {} s; it counts as false", e.name,
+                      ev.check_timeout.count() / 1000.0)));
+    else if (opts.verbosity >= 2 && !output.empty())
+      diags.push_back(entry_diag(e, Severity::note, fmt::format("'{}' said:", e.name), output));
+    c.desired.push_back(std::move(d));
+  }
+  return c;
+}
+
+std::vector<bool> select_entries(const Svtab& tab, const Options& opts, std::vector<Diagnostic>& diags) {
+  std::vector<bool> sel(tab.entries.size(), opts.only.empty());
+  for (const std::string& name : opts.only) {
+    bool found = false;
+    for (std::size_t i = 0; i < tab.entries.size(); ++i)
+      if (tab.entries[i].name == name) sel[i] = found = true;
+    if (!found)
+      diags.push_back(make_diagnostic(Severity::warning, {opts.svtab, 0, 0}, fmt::format("--only {}: no such entry", name)));
+  }
+  return sel;
+}
+
+void print_dry_run(const Plan& plan, const LiveTree& live, Output& out, const Options& opts) {
+  for (const Action& a : describe_plan(plan)) out.line(action_line(a) + "\n");
+  if (opts.verbosity < 1) return;
+  for (const ServicePlan& p : plan.services) {
+    auto it = live.services.find(p.name);
+    for (const File& f : p.writes) {
+      std::string old = it == live.services.end() ? "" : it->second.files.count(f.path) ? it->second.files.at(f.path) : "";
+      out.line(diff_text(p.name + "/" + f.path, old, f.content));
+    }
+  }
+}
+
+int run(const Options& opts, const char* argv0) {
+  Output out(opts);
+  Report report;
+  report.dry_run = opts.dry_run;
+  auto finish = [&](int status) {
+    report.exit_status = status;
+    for (const Diagnostic& d : report.diags) out.diag(d);
+    if (!opts.lint) {
+      for (const Action& a : report.actions) if (!opts.dry_run) out.line(action_line(a) + "\n");
+      out.line(summary_line(report, opts.verbosity >= 1));
+    }
+    if (opts.json) std::cout << json_report(report);
+    return status;
+  };
+
+  auto text = read_whole_file(opts.svtab);
+  if (!text) {
+    report.diags.push_back(make_diagnostic(Severity::error, {opts.svtab, 0, 0}, fmt::format("cannot read: {}", std::strerror(errno))));
+    return finish(exit_input);
+  }
+  Svtab tab = parse_svtab(*text, opts.svtab);
+  report.services = tab.entries.size();
+  report.diags = tab.diags;
+  if (has_errors(tab.diags)) return finish(exit_input);
+  std::vector<bool> selected = select_entries(tab, opts, report.diags);
+
+  std::string zsh = boost::process::search_path("zsh").string();
+  if (zsh.empty()) {
+    report.diags.push_back(make_diagnostic(Severity::error, {"zsvgen", 0, 0}, "zsh is not on PATH"));
+    return finish(exit_system);
+  }
+
+  // Serialize runs: the plan is made from the tree as this run sees it under the lock.
+  Fd dirfd, lock;
+  if (!opts.lint) {
+    if (!opts.dry_run) make_dirs(opts.service_dir);
+    dirfd = open_dir(opts.service_dir);
+    if (!opts.dry_run) lock = lock_service_dir(dirfd.get());
+  }
+
+  EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
+  RenderSettings rs{zsh, Flags{}, shared_inputs(es)};
+  LiveTree live = opts.lint ? LiveTree{} : read_live_tree(dirfd.get());
+
+  // Entries whose inputs are unchanged keep their resolution; their condition is still evaluated.
+  std::vector<Entry> to_eval;
+  std::vector<std::string> reuse;
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < tab.entries.size(); ++i) {
+    if (!selected[i]) continue;
+    const Entry& e = tab.entries[i];
+    to_eval.push_back(e);
+    index.push_back(i);
+    auto it = live.services.find(e.name);
+    bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
+    reuse.push_back(same ? opts.service_dir + "/" + e.name + "/zsv/check" : "");
+  }
+  Evaluation ev = evaluate_entries(to_eval, reuse, es);
+  if (!ev.load_error.empty()) {
+    report.diags.push_back(make_diagnostic(Severity::error, {opts.config, 0, 0}, ev.load_error));
+    return finish(exit_input);
+  }
+  Evaluation full = ev;
+  full.outcomes.assign(tab.entries.size(), Outcome{});
+  for (std::size_t k = 0; k < index.size(); ++k) full.outcomes[index[k]] = std::move(ev.outcomes[k]);
+
+  Compiled c = compile_entries(tab.entries, selected, full, rs, live, opts, report.diags);
+  report.failed = c.failed;
+  if (opts.lint) return finish(c.failed > 0 ? exit_partial : exit_ok);
+
+  Plan plan = plan_changes(c.desired, c.keep, live);
+  for (const std::string& name : plan.conflicts) {
+    for (const Entry& e : tab.entries)
+      if (e.name == name)
+        report.diags.push_back(entry_diag(e, Severity::error,
+            fmt::format("{}/{} exists and is not zsv's: left alone", opts.service_dir, name)));
+    ++report.failed;
+  }
+  report.actions = describe_plan(plan);
+  if (opts.dry_run) {
+    print_dry_run(plan, live, out, opts);
+  } else {
+    apply_plan(plan, dirfd.get(), {opts.service_dir});
+  }
+  return finish(report.failed > 0 ? exit_partial : exit_ok);
+}
+
+}  // namespace
+}  // namespace zsv
+
+int main(int argc, char** argv) {
+  int status = 0;
+  auto opts = zsv::parse_command_line(argc, argv, status);
+  if (!opts) return status;
+  try {
+    return zsv::run(*opts, argv[0]);
+  } catch (const std::exception& e) {
+    std::cerr << "zsvgen: " << e.what() << "\n";
+    return zsv::exit_system;
+  }
+}

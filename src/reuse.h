@@ -1,0 +1,19 @@
+// reuse: skipping the resolution of entries whose inputs did not change. Their scripts
+// stand in the live tree as zsv wrote them; only their condition is evaluated again
+// (by the service's own zsv/check), as SPEC §6 asks of every run.
+#pragma once
+#include <string>
+
+#include "livetree.h"
+#include "render.h"
+
+namespace zsv {
+
+// True when LIVE was rendered from KEY and its scripts are as zsv wrote them.
+bool reusable(const LiveService& live, const std::string& key);
+
+// The service as it stands, for an entry whose resolution is reused: its scripts and
+// flags from the live tree, zsv/source from ENTRY, the want from CONDITION.
+DesiredService render_reused(const Entry& entry, const LiveService& live, bool condition);
+
+}  // namespace zsv

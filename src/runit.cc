@@ -1,0 +1,158 @@
+// runit: status and control of one runsv through its supervise/ directory (RUNIT.md).
+#include "runit.h"
+
+#include "fsutil.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace zsv {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds poll_interval{5};
+// How long a full control FIFO may stay full before we give up (runsv drains it within
+// its 1 s anti-flap sleep at the latest).
+constexpr milliseconds control_write_limit{1500};
+// After SIGKILL, how long runsv gets to reap the process and record it.
+constexpr milliseconds kill_wait{1000};
+
+// Opens SERVICE/supervise/control for writing without blocking. An empty Fd means no
+// runsv reads it: the FIFO has no reader (ENXIO) or was never made (ENOENT, ENOTDIR).
+// supervise/ itself may be a symlink (Debian links it into /run); control may not.
+Fd open_control(const std::string& service) {
+  const std::string path = service + "/supervise/control";
+  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENXIO || errno == ENOENT || errno == ENOTDIR) return Fd();
+    throw SystemError(fmt::format("open {}", path), errno);
+  }
+  Fd f(fd);
+  struct stat st;
+  if (::fstat(f.get(), &st) != 0) throw SystemError(fmt::format("stat {}", path), errno);
+  // A regular file in the FIFO's place would swallow commands silently.
+  if (!S_ISFIFO(st.st_mode)) throw SystemError(fmt::format("open {} (not a FIFO)", path), EINVAL);
+  return f;
+}
+
+// Writes one byte with SIGPIPE blocked: a runsv that exits between our open and write
+// must read as "no runsv" (EPIPE), not kill zsvgen. A SIGPIPE we caused is consumed.
+ssize_t write_byte_no_sigpipe(int fd, char c) {
+  sigset_t pipe_set, old_mask, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  ssize_t n = ::write(fd, &c, 1);
+  int err = errno;
+  if (n < 0 && err == EPIPE && !was_pending) {
+    const timespec zero{};
+    sigtimedwait(&pipe_set, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  errno = err;
+  return n;
+}
+
+// Polls until runsv records the service as down and wanting down, i.e. it has taken
+// our 'd' (a 'd' queued during runsv's anti-flap sleep is not yet taken).
+bool wait_down(const std::string& service, Clock::time_point deadline) {
+  for (;;) {
+    auto st = read_status(service);
+    if (st && st->pid == 0 && st->want == 'd') return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(poll_interval);
+  }
+}
+
+}  // namespace
+
+ControlResult send_control(const std::string& service, char cmd) {
+  Fd f = open_control(service);
+  if (!f) return ControlResult::no_runsv;
+  const auto deadline = Clock::now() + control_write_limit;
+  for (;;) {
+    ssize_t n = write_byte_no_sigpipe(f.get(), cmd);
+    if (n == 1) return ControlResult::sent;
+    if (n < 0 && errno == EPIPE) return ControlResult::no_runsv;
+    if (n < 0 && errno != EAGAIN && errno != EINTR)
+      throw SystemError(fmt::format("write {}/supervise/control", service), errno);
+    if (Clock::now() >= deadline)
+      throw SystemError(fmt::format("write {}/supervise/control (FIFO stays full)", service), EAGAIN);
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+}
+
+std::optional<ServiceStatus> decode_status(const std::string& bytes) {
+  if (bytes.size() != 20) return std::nullopt;
+  auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])); };
+  uint64_t tai = 0;
+  for (size_t i = 0; i < 8; ++i) tai = (tai << 8) | byte(i);  // big-endian
+  uint32_t pid = static_cast<uint32_t>(byte(12) | byte(13) << 8 | byte(14) << 16 | byte(15) << 24);
+  // TAI64 labels the unix epoch 2^62 + 10 (runit's fixed TAI-UTC offset).
+  constexpr uint64_t tai_unix_epoch = (uint64_t{1} << 62) + 10;
+  ServiceStatus s;
+  s.since = tai >= tai_unix_epoch ? static_cast<long long>(tai - tai_unix_epoch) : 0;
+  s.pid = static_cast<pid_t>(pid);
+  s.paused = bytes[16] != 0;
+  s.want = bytes[17] == 'u' || bytes[17] == 'd' ? bytes[17] : 0;
+  s.got_term = bytes[18] != 0;
+  s.state = static_cast<unsigned char>(bytes[19]);
+  return s;
+}
+
+std::optional<ServiceStatus> read_status(const std::string& service) {
+  const std::string path = service + "/supervise/status";
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) return std::nullopt;
+  if (fd < 0) throw SystemError(fmt::format("open {}", path), errno);
+  Fd f(fd);
+  // runsv replaces the file by rename, so one read sees one whole version; read a little
+  // past 20 bytes so that an oversized file is recognised as malformed.
+  char buf[64];
+  std::string bytes;
+  for (;;) {
+    ssize_t n = ::read(f.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw SystemError(fmt::format("read {}", path), errno);
+    if (n == 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+    if (bytes.size() > 20) break;  // already malformed; no need to read it all
+  }
+  return decode_status(bytes);
+}
+
+bool runsv_present(const std::string& service) {
+  return static_cast<bool>(open_control(service));  // closed at once, nothing written
+}
+
+void stop_service(const std::string& service, milliseconds grace) {
+  if (send_control(service, 'd') == ControlResult::no_runsv) return;
+  if (wait_down(service, Clock::now() + grace)) return;
+  // runsv sent TERM and CONT and the process stayed: it ignores TERM. runsv never
+  // escalates, so we do; ESRCH means it went in the meantime.
+  if (auto st = read_status(service); st && st->pid > 0) ::kill(st->pid, SIGKILL);
+  wait_down(service, Clock::now() + kill_wait);
+}
+
+bool wait_runsv_gone(const std::string& service, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string log = service + "/log";
+  for (;;) {
+    if (!runsv_present(service) && !runsv_present(log)) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(poll_interval);
+  }
+}
+
+}  // namespace zsv

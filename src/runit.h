@@ -1,0 +1,47 @@
+// runit: talking to one runsv through its supervise/ directory (RUNIT.md). Never blocks:
+// control FIFOs are opened O_NONBLOCK and a missing reader means "no runsv".
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+namespace zsv {
+
+enum class ControlResult {
+  sent,      // the byte was written to a running runsv
+  no_runsv,  // no supervise/control, or no reader on it (ENXIO): nothing to tell
+};
+
+// Writes the one-byte command CMD ('u', 'd', 't', 'x', 'k', ...) to SERVICE/supervise/control,
+// where SERVICE is a path (for the log service: ".../NAME/log"). Throws SystemError on
+// errors other than "no runsv".
+ControlResult send_control(const std::string& service, char cmd);
+
+// The 20-byte supervise/status file, decoded.
+struct ServiceStatus {
+  pid_t pid = 0;           // 0 when the service is not running
+  bool paused = false;
+  char want = 0;           // 'u', 'd' or 0
+  bool got_term = false;
+  int state = 0;           // 0 down, 1 run, 2 finish
+  long long since = 0;     // unix time of the last state change
+};
+// Decodes the raw bytes of a status file; nullopt when it is not 20 bytes.
+std::optional<ServiceStatus> decode_status(const std::string& bytes);
+// Reads SERVICE/supervise/status; nullopt when absent or malformed (never supervised).
+std::optional<ServiceStatus> read_status(const std::string& service);
+
+// True when a runsv holds SERVICE/supervise/control open for reading.
+bool runsv_present(const std::string& service);
+
+// Stops SERVICE ('d'); if its process is still there after GRACE, sends it SIGKILL
+// (runsv itself only sends TERM and CONT). Returns once the service is down or after
+// GRACE plus a short bounded wait for the KILL to land. No-op without a runsv.
+void stop_service(const std::string& service, std::chrono::milliseconds grace);
+
+// Waits (bounded by TIMEOUT) until no runsv serves SERVICE (and SERVICE/log).
+// Returns true when both are gone.
+bool wait_runsv_gone(const std::string& service, std::chrono::milliseconds timeout);
+
+}  // namespace zsv
