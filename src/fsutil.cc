@@ -285,6 +285,37 @@ std::vector<std::string> list_dir(int dirfd) {
   return names;
 }
 
+std::vector<std::pair<std::string, EntryType>> list_dir_typed(int dirfd) {
+  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail("open", dirfd, ".", errno);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
+  if (!dir) {
+    int err = errno;
+    ::close(fd);
+    fail("opendir", dirfd, ".", err);
+  }
+  std::vector<std::pair<std::string, EntryType>> out;
+  errno = 0;
+  while (const dirent* e = ::readdir(dir.get())) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") { errno = 0; continue; }
+    EntryType t;
+    switch (e->d_type) {
+      case DT_DIR: t = EntryType::directory; break;
+      case DT_REG: t = EntryType::regular; break;
+      case DT_LNK: t = EntryType::symlink; break;
+      case DT_FIFO: t = EntryType::fifo; break;
+      case DT_UNKNOWN: t = entry_type_at(dirfd, n); break;
+      default: t = EntryType::other; break;
+    }
+    out.emplace_back(std::move(n), t);
+    errno = 0;
+  }
+  if (errno != 0) fail("readdir", dirfd, ".", errno);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 EntryType entry_type_at(int dirfd, const std::string& relpath) {
   SplitPath sp = split_path(relpath);
   Parent parent = walk_dirs(dirfd, sp.dirs, false);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace zsv {
@@ -73,6 +74,10 @@ std::vector<std::string> list_dir(int dirfd);
 
 enum class EntryType { missing, directory, regular, symlink, fifo, other };
 EntryType entry_type_at(int dirfd, const std::string& relpath);  // lstat, never follows
+
+// The entries of DIRFD with their types (from the directory itself where the
+// filesystem says, else lstat), sorted by name, without "." and "..".
+std::vector<std::pair<std::string, EntryType>> list_dir_typed(int dirfd);
 
 // Takes an exclusive flock on DIR/.zsv.lock (created 0600 if missing), waiting for it.
 // Held until the returned Fd is closed.
