@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -203,13 +204,15 @@ int run(const Options& opts, const char* argv0) {
   Fd dirfd, lock;
   if (!opts.lint) {
     if (!opts.dry_run) make_dirs(opts.service_dir);
-    dirfd = open_dir(opts.service_dir);
+    // A dry run of a first boot has no tree to read yet: it plans against an empty one.
+    if (!opts.dry_run || entry_type_at(AT_FDCWD, opts.service_dir) != EntryType::missing)
+      dirfd = open_dir(opts.service_dir);
     if (!opts.dry_run) lock = lock_service_dir(dirfd.get());
   }
 
   EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
   RenderSettings rs{zsh, Flags{}, shared_inputs(es)};
-  LiveTree live = opts.lint ? LiveTree{} : read_live_tree(dirfd.get());
+  LiveTree live = dirfd ? read_live_tree(dirfd.get()) : LiveTree{};
 
   // Entries whose inputs are unchanged keep their resolution; their condition is still evaluated.
   std::vector<Entry> to_eval;
