@@ -34,7 +34,6 @@ std::size_t record_fields(char tag) {
     case 'H': return 3;
     case 'G': return 2;
     case 'Z': return 1;
-    case 'B': return 1;
     case 'X': return 2;
     case 'R': return 7;
     case 'C': return 2;
@@ -178,18 +177,12 @@ class Evaluator {
         for (auto& [name, body] : parse_defs_block(r.fields[0]))
           base_.functions.emplace(name, make_shell_function(std::move(body)));
         for (auto& [name, decl] : parse_defs_block(r.fields[1])) base_.variables.emplace(name, std::move(decl));
+        begin_next();
         break;
       case 'Z':
         absorb_stderr();
         ev_.load_error = r.fields[0] + (load_text_.empty() ? "" : ":\n" + load_text_);
         todo_.clear();
-        break;
-      case 'B':
-        current_ = std::stoul(r.fields[0]);
-        ev_.outcomes[*current_] = Outcome{};
-        ev_.outcomes[*current_].reused = !reuse_[*current_].empty();
-        phase_ = ev_.outcomes[*current_].reused ? Phase::check : Phase::resolve;
-        deadline_ = Clock::now() + (phase_ == Phase::check ? ev_.check_timeout : ev_.resolve_timeout);
         break;
       case 'X':
         ev_.outcomes[std::stoul(r.fields[0])].error = r.fields[1];
@@ -234,9 +227,23 @@ class Evaluator {
       o.condition = status == 0;
     }
     erase_todo(i);
-    current_.reset();
-    phase_ = Phase::between;
-    deadline_ = Clock::now() + ev_.resolve_timeout;
+    begin_next();
+  }
+
+  // The evaluator takes its entries in order, one right after the other: the next one
+  // has begun as soon as the previous one's status came (or the definitions, for the first).
+  void begin_next() {
+    if (todo_.empty()) {
+      current_.reset();
+      phase_ = Phase::between;
+      return;
+    }
+    current_ = todo_.front();
+    Outcome& o = ev_.outcomes[*current_];
+    o = Outcome{};
+    o.reused = !reuse_[*current_].empty();
+    phase_ = o.reused ? Phase::check : Phase::resolve;
+    deadline_ = Clock::now() + (o.reused ? ev_.check_timeout : ev_.resolve_timeout);
   }
 
   // Reads stderr and files its text under the entry whose "\0E<index>\0" marker precedes it.

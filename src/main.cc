@@ -72,6 +72,7 @@ std::optional<std::string> read_whole_file(const std::string& path) {
 
 // zsh reports errors in an entry's code as "(eval):N: ..."; point them at svtab.
 std::string locate_eval_lines(const std::string& text, const Entry& e) {
+  if (text.find("(eval):") == std::string::npos) return text;  // compiling the regex costs more than a run
   static const std::regex eval_line(R"(\(eval\):(\d+):)");
   std::string out;
   auto begin = std::sregex_iterator(text.begin(), text.end(), eval_line);

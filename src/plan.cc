@@ -50,8 +50,9 @@ ServicePlan plan_update(const DesiredService& d, const LiveService& l) {
     if (f.path == "run" && existed) p.restart_service = true;
     if (f.path == "log/run" && existed && l.has_log_dir) p.restart_log = true;
   }
-  for (const auto& [path, text] : l.files)
-    if (!wanted.count(path)) p.deletes.push_back(path);
+  if (!d.reused)
+    for (const auto& [path, text] : l.files)
+      if (!wanted.count(path)) p.deletes.push_back(path);
   p.deletes.insert(p.deletes.end(), l.temp_files.begin(), l.temp_files.end());
   if (d.has_log != l.has_log_dir) {
     p.restart_runsv = true;

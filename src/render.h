@@ -27,6 +27,9 @@ struct DesiredService {
   std::vector<File> files;  // sorted by path
   bool has_log = true;
   Want want = Want::down;
+  // Its resolution was reused: FILES holds only what may differ (zsv/source); the
+  // scripts are the live ones and are left as they are.
+  bool reused = false;
 };
 
 struct RenderSettings {

@@ -1,8 +1,6 @@
 // reuse: reading zsv/inputs back, and rebuilding the desired service from the live one.
 #include "reuse.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 namespace zsv {
@@ -47,13 +45,10 @@ DesiredService render_reused(const Entry& e, const LiveService& live, bool condi
   Flags flags = parse_flags(field(live.files.at("zsv/inputs"), "flags"));
   DesiredService d;
   d.name = e.name;
+  d.reused = true;
   d.has_log = !flags.null_output;
   d.want = flags.manual ? Want::manual : condition ? Want::up : Want::down;
-  d.files = live_files(live);
-  for (File& f : d.files)
-    if (f.path == "zsv/source") f.content = fmt::format("{}:{}\n", e.loc.file, e.loc.line);
-  if (!live.files.count("zsv/source")) d.files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
-  std::sort(d.files.begin(), d.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
+  d.files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
   return d;
 }
 

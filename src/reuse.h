@@ -12,8 +12,8 @@ namespace zsv {
 // True when LIVE was rendered from KEY and its scripts are as zsv wrote them.
 bool reusable(const LiveService& live, const std::string& key);
 
-// The service as it stands, for an entry whose resolution is reused: its scripts and
-// flags from the live tree, zsv/source from ENTRY, the want from CONDITION.
+// The service as it stands, for an entry whose resolution is reused: its flags from
+// the live tree, zsv/source from ENTRY, the want from CONDITION; the scripts stay.
 DesiredService render_reused(const Entry& entry, const LiveService& live, bool condition);
 
 }  // namespace zsv

@@ -175,3 +175,21 @@ TEST_CASE("plan: temp files and leftovers of a killed run are cleaned") {
   REQUIRE(p.services.size() == 1);
   CHECK(p.services[0].deletes == std::vector<std::string>{".run.zsv-tmp"});
 }
+
+TEST_CASE("plan: a reused service keeps its scripts; only zsv/source may be rewritten") {
+  auto d = desired("a", Want::up);
+  LiveService l = live_of(d);
+  DesiredService reused;
+  reused.name = "a";
+  reused.reused = true;
+  reused.want = Want::up;
+  reused.files.push_back({"zsv/source", "svtab:1\n", false});
+  CHECK(plan_changes({reused}, {}, tree({l})).services.empty());
+  reused.files[0].content = "svtab:7\n";
+  Plan p = plan_changes({reused}, {}, tree({l}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].deletes.empty());
+  REQUIRE(p.services[0].writes.size() == 1);
+  CHECK(p.services[0].writes[0].path == "zsv/source");
+  CHECK_FALSE(p.services[0].restart_service);
+}
