@@ -106,35 +106,67 @@ class Evaluator {
             std::vector<std::size_t> todo, Evaluation& ev)
       : entries_(entries), reuse_(reuse), settings_(s), todo_(std::move(todo)), ev_(ev) {}
 
+  int in_fd() const { return in_.get(); }
+
   bool done() const { return todo_.empty() && !child_; }
   int out_fd() const { return out_.get(); }
   int err_fd() const { return err_.get(); }
   Clock::time_point deadline() const { return deadline_; }
 
+  // Starts zsh on the library; the entries follow on its stdin (feed), so that zsh
+  // loads the library while zsvgen reads the live tree.
   void start() {
+    auto [in_r, in_w] = make_pipe();
     auto [out_r, out_w] = make_pipe();
     auto [err_r, err_w] = make_pipe();
     std::vector<std::string> args{"-f", settings_.lib_dir + "/zsv_eval", settings_.lib_dir,
                                   settings_.zsvrc, settings_.service_dir};
-    for (std::size_t i : todo_) {
-      args.push_back(std::to_string(i));
-      args.push_back(entries_[i].name);
-      args.push_back(reuse_[i]);
-      args.push_back(entries_[i].code);
-    }
+    ::fcntl(in_r.get(), F_SETFL, 0);  // zsh reads it blocking
     child_ = std::make_unique<bp::child>(
-        settings_.zsh, bp::args(args), bp::std_in < bp::null,
+        settings_.zsh, bp::args(args), bp::posix::fd.bind(0, in_r.get()),
         bp::posix::fd.bind(1, out_w.get()), bp::posix::fd.bind(2, err_w.get()),
         bp::extend::on_exec_setup([](auto&) { ::setpgid(0, 0); }));
+    in_ = std::move(in_w);
+    ::fcntl(in_.get(), F_SETFL, O_NONBLOCK);
     out_ = std::move(out_r);
     err_ = std::move(err_r);
+    inbuf_.clear();
+    inpos_ = 0;
     current_.reset();
     phase_ = Phase::load;
     deadline_ = Clock::now() + ev_.resolve_timeout;
   }
 
+  // Queues the entries for zsh's stdin: INDEX, NAME, CHECK, CODE of each, NUL-separated.
+  void feed() {
+    auto add = [this](const std::string& field) {
+      if (!inbuf_.empty()) inbuf_ += '\0';
+      inbuf_ += field;
+    };
+    for (std::size_t i : todo_) {
+      add(std::to_string(i));
+      add(entries_[i].name);
+      add(reuse_[i]);
+      add(entries_[i].code);
+    }
+    push_input();
+  }
+
+  // Writes what the pipe takes now; closes it when all is written (or zsh has gone).
+  void push_input() {
+    while (in_ && inpos_ < inbuf_.size()) {
+      ssize_t n = ::write(in_.get(), inbuf_.data() + inpos_, inbuf_.size() - inpos_);
+      if (n > 0) { inpos_ += static_cast<std::size_t>(n); continue; }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      break;  // EPIPE: zsh died; its stdout tells the rest
+    }
+    in_ = Fd();
+  }
+
   // Called when poll says our fds are readable (or on a deadline).
   void pump() {
+    if (in_) push_input();
     bool open = drain(out_.get(), buf_);
     absorb_stderr();
     for (Record& r : take_records(buf_)) handle(r);
@@ -282,6 +314,7 @@ class Evaluator {
     std::error_code ec;
     child_->wait(ec);
     child_.reset();
+    in_ = Fd();
     out_ = Fd();
     err_ = Fd();
     buf_.clear();
@@ -308,7 +341,9 @@ class Evaluator {
   }
 
   void restart_if_needed() {
-    if (!todo_.empty() && ev_.load_error.empty()) start();
+    if (todo_.empty() || !ev_.load_error.empty()) return;
+    start();
+    feed();
   }
 
   const std::vector<Entry>& entries_;
@@ -318,7 +353,9 @@ class Evaluator {
   Evaluation& ev_;
   std::unique_ptr<bp::child> child_;
   ShellDefs base_;  // the library's and zsvrc's definitions, from the G record
-  Fd out_, err_;
+  Fd in_, out_, err_;
+  std::string inbuf_;
+  std::size_t inpos_ = 0;
   std::string buf_, errbuf_, load_text_;
   std::map<std::size_t, std::string> entry_text_;
   std::optional<std::size_t> err_entry_;
@@ -345,6 +382,7 @@ void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
       if (e->done()) continue;
       fds.push_back({e->out_fd(), POLLIN, 0});
       fds.push_back({e->err_fd(), POLLIN, 0});
+      fds.push_back({e->in_fd(), POLLOUT, 0});  // -1 once all is written: poll skips it
       owners.push_back(e.get());
       next = std::min(next, e->deadline());
     }
@@ -353,7 +391,8 @@ void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(wait + 1, 0, 60000)));
     if (n < 0 && errno != EINTR) throw SystemError("poll", errno);
     for (std::size_t k = 0; k < owners.size(); ++k)
-      if (fds[2 * k].revents != 0 || fds[2 * k + 1].revents != 0) owners[k]->pump();
+      if (fds[3 * k].revents != 0 || fds[3 * k + 1].revents != 0 || fds[3 * k + 2].revents != 0)
+        owners[k]->pump();
     auto now = Clock::now();
     for (Evaluator* e : owners) e->check_deadline(now);
   }
@@ -361,11 +400,16 @@ void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
 
 }  // namespace
 
-Evaluation evaluate_entries(const std::vector<Entry>& entries, const std::vector<std::string>& reuse,
+Evaluation evaluate_entries(const std::vector<Entry>& entries,
+                            const std::function<std::vector<std::string>()>& find_reusable,
                             const EvalSettings& settings) {
   Evaluation ev;
   ev.outcomes.resize(entries.size());
-  if (entries.empty()) return ev;
+  std::vector<std::string> reuse;
+  if (entries.empty()) {
+    find_reusable();
+    return ev;
+  }
   int jobs = job_count(settings, entries.size());
   // Contiguous slices keep each evaluator's arguments in svtab order.
   std::vector<std::unique_ptr<Evaluator>> evs;
@@ -376,6 +420,9 @@ Evaluation evaluate_entries(const std::vector<Entry>& entries, const std::vector
     evs.push_back(std::make_unique<Evaluator>(entries, reuse, settings, std::move(todo), ev));
   }
   for (auto& e : evs) e->start();
+  reuse = find_reusable();
+  reuse.resize(entries.size());
+  for (auto& e : evs) e->feed();
   run_evaluators(evs);
   return ev;
 }

@@ -3,6 +3,7 @@
 // evaluated, in a subshell of its own. Every step is bounded by a timeout.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,9 +45,11 @@ struct Evaluation {
   std::chrono::milliseconds check_timeout{5000};
 };
 
-// REUSE_CHECKS[i], when not empty, is the path of entry i's live zsv/check: its
-// resolution is reused and only that script is run (sourced in the entry's subshell).
-Evaluation evaluate_entries(const std::vector<Entry>& entries, const std::vector<std::string>& reuse_checks,
+// FIND_REUSABLE is called once the evaluators are starting (they load the library
+// meanwhile); element i of what it returns, when not empty, is the path of entry i's
+// live zsv/check: its resolution is reused and only that script is run.
+Evaluation evaluate_entries(const std::vector<Entry>& entries,
+                            const std::function<std::vector<std::string>()>& find_reusable,
                             const EvalSettings& settings);
 
 }  // namespace zsv

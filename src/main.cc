@@ -1,6 +1,7 @@
 // main: the pipeline, in order: svtab -> eval -> render -> livetree -> plan -> apply,
 // and the one place that decides what the diagnostics mean for the exit status.
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -212,23 +213,27 @@ int run(const Options& opts, const char* argv0) {
   }
 
   EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
-  RenderSettings rs{zsh, Flags{}, shared_inputs(es)};
-  LiveTree live = dirfd ? read_live_tree(dirfd.get()) : LiveTree{};
-
-  // Entries whose inputs are unchanged keep their resolution; their condition is still evaluated.
+  RenderSettings rs{zsh, Flags{}, ""};
   std::vector<Entry> to_eval;
-  std::vector<std::string> reuse;
   std::vector<std::size_t> index;
-  for (std::size_t i = 0; i < tab.entries.size(); ++i) {
-    if (!selected[i]) continue;
-    const Entry& e = tab.entries[i];
-    to_eval.push_back(e);
-    index.push_back(i);
-    auto it = live.services.find(e.name);
-    bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
-    reuse.push_back(same ? opts.service_dir + "/" + e.name + "/zsv/check" : "");
-  }
-  Evaluation ev = evaluate_entries(to_eval, reuse, es);
+  for (std::size_t i = 0; i < tab.entries.size(); ++i)
+    if (selected[i]) { to_eval.push_back(tab.entries[i]); index.push_back(i); }
+
+  // Entries whose inputs are unchanged keep their resolution; their condition is still
+  // evaluated. The live tree is read while the evaluators load the library.
+  LiveTree live;
+  auto find_reusable = [&] {
+    rs.inputs = shared_inputs(es);
+    if (dirfd) live = read_live_tree(dirfd.get());
+    std::vector<std::string> reuse;
+    for (const Entry& e : to_eval) {
+      auto it = live.services.find(e.name);
+      bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
+      reuse.push_back(same ? opts.service_dir + "/" + e.name + "/zsv/check" : "");
+    }
+    return reuse;
+  };
+  Evaluation ev = evaluate_entries(to_eval, find_reusable, es);
   if (!ev.load_error.empty()) {
     report.diags.push_back(make_diagnostic(Severity::error, {opts.config, 0, 0}, ev.load_error));
     return finish(exit_input);
@@ -262,6 +267,8 @@ int run(const Options& opts, const char* argv0) {
 }  // namespace zsv
 
 int main(int argc, char** argv) {
+  // A zsh that dies while zsvgen writes to it is told by its exit, not by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   int status = 0;
   auto opts = zsv::parse_command_line(argc, argv, status);
   if (!opts) return status;
