@@ -230,6 +230,10 @@ int run(const Options& opts, const char* argv0) {
       auto it = live.services.find(e.name);
       bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
       reuse.push_back(same ? opts.service_dir + "/" + e.name + "/zsv/check" : "");
+      // A reused service's scripts are compared no more: keep memory flat at 1000 services.
+      if (same)
+        for (auto& [path, text] : it->second.files)
+          if (path != "zsv/source") std::string().swap(text);
     }
     return reuse;
   };
