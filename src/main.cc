@@ -233,7 +233,7 @@ int run(const Options& opts, const char* argv0) {
       // A reused service's scripts are compared no more: keep memory flat at 1000 services.
       if (same)
         for (auto& [path, text] : it->second.files)
-          if (path != "zsv/source") std::string().swap(text);
+          if (path != "zsv/source" && path != "zsv/inputs") std::string().swap(text);
     }
     return reuse;
   };
