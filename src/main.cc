@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -170,7 +172,22 @@ void print_dry_run(const Plan& plan, const LiveTree& live, Output& out, const Op
   }
 }
 
-int run(const Options& opts, const char* argv0) {
+// PATH made absolute without resolving symlinks (the name the administrator knows), so
+// that zsv/source and the reuse key do not depend on how -f and -s were spelled.
+std::string absolute_path(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  char cwd[4096];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) return path;
+  std::string out = cwd;
+  std::string_view rest = path;
+  while (rest.substr(0, 2) == "./") rest.remove_prefix(2);
+  return out + "/" + std::string(rest);
+}
+
+int run(Options opts, const char* argv0) {
+  opts.svtab = absolute_path(opts.svtab);
+  opts.service_dir = absolute_path(opts.service_dir);
+  opts.config = absolute_path(opts.config);
   Output out(opts);
   Report report;
   report.dry_run = opts.dry_run;
@@ -207,7 +224,8 @@ int run(const Options& opts, const char* argv0) {
   if (!opts.lint) {
     if (!opts.dry_run) make_dirs(opts.service_dir);
     // A dry run of a first boot has no tree to read yet: it plans against an empty one.
-    if (!opts.dry_run || entry_type_at(AT_FDCWD, opts.service_dir) != EntryType::missing)
+    struct stat st;
+    if (!opts.dry_run || ::lstat(opts.service_dir.c_str(), &st) == 0)
       dirfd = open_dir(opts.service_dir);
     if (!opts.dry_run) lock = lock_service_dir(dirfd.get());
   }

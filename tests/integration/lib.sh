@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh: shared helpers of the integration tests, sourced by each test_*.sh.
 #
 # Every test gets a temporary directory $T (mktemp -d) holding its svtab
@@ -71,51 +72,15 @@ expect_rc() {
 # svtab: $T/svtab becomes stdin.
 svtab() { cat >"$T/svtab"; }
 
-# ---------------------------------------------------------------- known bugs
-#
-# A known bug is probed for (once per test, in a scratch directory) rather than assumed:
-# while the probe shows it, an assertion it breaks is reported as "SKIP - KNOWN_BUG"
-# instead of FAIL; once it is fixed the probe says so and the assertion counts again.
-#
-# reuse_flags (src/main.cc, find_reusable): for an entry whose inputs are unchanged,
-#   main.cc empties the texts of the live files before render_reused() reads the flags
-#   back from zsv/inputs, so a re-run sees no flags: an M service gets want up (its down
-#   removed and 'u' sent: started), an N service is "restarted (runsv, for its log/)" on
-#   every run. Fix: keep zsv/inputs' text (swap only run, log/run, zsv/check).
-declare -A KNOWN_BUGS=()
-probe_known_bugs() {
-	local d=$T/.probe
-	mkdir -p "$d"
-	printf 'pm:M:run=(%q 1)
-pn:N:run=(%q 1)
-' "$SLEEP" "$SLEEP" >"$d/svtab"
-	"$ZSVGEN" -q -f "$d/svtab" -s "$d/sv" -c "$T/zsvrc" -L "$ZSV_LIB" >/dev/null 2>&1
-	if [ -n "$("$ZSVGEN" -f "$d/svtab" -s "$d/sv" -c "$T/zsvrc" -L "$ZSV_LIB" 2>&1)" ]; then
-		KNOWN_BUGS[reuse_flags]=1
-		echo "# KNOWN_BUG reuse_flags is present: a re-run loses the M and N flags of unchanged entries"
-	fi
-	rm -rf "$d"
-}
-# check_kb BUG WHAT CMD...: check, but a failure while BUG is present is a KNOWN_BUG skip.
-check_kb() {
-	local bug=$1 what=$2; shift 2
-	if "$@"; then ok "$what"
-	elif [ -n "${KNOWN_BUGS[$bug]:-}" ]; then known_bug "$bug: $what"
-	else bad "$what"; fi
-}
-# bad_kb BUG WHAT: a failure, or a KNOWN_BUG skip while BUG is present.
-bad_kb() { if [ -n "${KNOWN_BUGS[$1]:-}" ]; then known_bug "$1: $2"; else bad "$2"; fi; }
-
 # ---------------------------------------------------------------- trees
 
 # snapshot DIR: every path with size, mtime, ctime, inode and mode, and a checksum of
-# every regular file; runit's supervise/ and zsv's lock file excluded.
+# every regular file; runit's supervise/ and .forced-rescan, and zsv's lock file excluded.
 snapshot() {
 	(cd "$1" 2>/dev/null && {
-		find . \( -name supervise -prune \) -o \( -name .zsv.lock -prune \) -o \
-			-printf '%p %y %s %T@ %C@ %i %m\n' | sort
-		find . \( -name supervise -prune \) -o \( -name .zsv.lock -prune \) -o -type f -print0 |
-			sort -z | xargs -0r md5sum
+		local skip=(\( -name supervise -o -name .zsv.lock -o -name .forced-rescan \) -prune -o)
+		find . "${skip[@]}" -printf '%p %y %s %T@ %C@ %i %m\n' | sort
+		find . "${skip[@]}" -type f -print0 | sort -z | xargs -0r md5sum
 	})
 }
 
@@ -156,7 +121,7 @@ wait_until() {
 	done
 }
 
-# status_byte DIR N: byte N of DIR/supervise/status (20 bytes), as a number; empty when absent.
+# status_bytes DIR: the 20 bytes of DIR/supervise/status as numbers; fails when absent or malformed.
 status_bytes() {
 	local f=$1/supervise/status
 	[ -f "$f" ] || return 1
@@ -273,7 +238,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "# interrupted"; exit 1' INT TERM HUP
-probe_known_bugs
 
 # finish: the end of a test; the status is the assertions' verdict.
 finish() {

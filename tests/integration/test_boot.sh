@@ -86,15 +86,15 @@ note "3. a second run with nothing edited writes nothing"
 cp "$T/svtab.good" "$T/svtab"
 zsv
 expect_rc 0 "re-run with nothing edited"
-check_kb reuse_flags "nothing printed" test ! -s "$T/out"
+check "nothing printed" test ! -s "$T/out"
 snapshot "$SV" >"$T/snap.after"
 if cmp -s "$T/snap.before" "$T/snap.after"; then ok "no file written: same inodes, mtimes, ctimes, contents"
-else bad_kb reuse_flags "a re-run with nothing edited changed the tree"; diff "$T/snap.before" "$T/snap.after" | head -20; fi
+else bad "a re-run with nothing edited changed the tree"; diff "$T/snap.before" "$T/snap.after" | head -20; fi
 zsv -v
 expect_rc 0 "and a third, verbose"
-check_kb reuse_flags "verbose re-run reports no action" eval '! grep -Eq "^([-+~=]|↑|↓) " "$T/out"'
+check "verbose re-run reports no action" eval '! grep -Eq "^([-+~=]|↑|↓) " "$T/out"'
 snapshot "$SV" >"$T/snap.after"
-check_kb reuse_flags "still unchanged" cmp -s "$T/snap.before" "$T/snap.after"
+check "still unchanged" cmp -s "$T/snap.before" "$T/snap.after"
 
 note "4. runsvdir starts on a freshly compiled tree of test services"
 rm -rf "$SV"
@@ -131,10 +131,10 @@ for n in t_down1 t_down2 t_down3 t_manual; do
 done
 zsv
 expect_rc 0 "a re-run under runsvdir"
-check_kb reuse_flags "nothing to do" test ! -s "$T/out"
+check "nothing to do" test ! -s "$T/out"
 sleep 1
-for n in t_down1 t_down2 t_down3 t_manual; do check_kb reuse_flags "$n still has no pid" stopped "$SV/$n"; done
-for n in t_up1 t_up2 t_up3 t_file; do check_kb reuse_flags "$n still runs" running "$SV/$n"; done
+for n in t_down1 t_down2 t_down3 t_manual; do check "$n still has no pid" stopped "$SV/$n"; done
+for n in t_up1 t_up2 t_up3 t_file; do check "$n still runs" running "$SV/$n"; done
 
 note "5. a reboot with supervise/ left behind, and conditions changed meanwhile"
 stop_runsvdir
@@ -150,6 +150,6 @@ check "t_down3: zsv/want is up" grep -qx up "$SV/t_down3/zsv/want"
 start_runsvdir
 check "runsvdir supervises every service again (15 s)" wait_until 15 all_supervised
 for n in t_up1 t_up2 t_up3 t_down3; do check "$n runs" wait_until 15 running "$SV/$n"; done
-for n in t_down1 t_down2 t_file t_manual; do check_kb reuse_flags "$n stays down" stopped "$SV/$n"; done
+for n in t_down1 t_down2 t_file t_manual; do check "$n stays down" stopped "$SV/$n"; done
 
 finish

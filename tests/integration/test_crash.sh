@@ -162,7 +162,7 @@ for it in $(seq "$ITER"); do
 		[ -z "$(find "$T/tree" -name '*.zsv-tmp' -o -mindepth 1 -maxdepth 1 -name '.*' -type d)" ]; then
 		ok "$what: it repairs the tree to exactly the clean one"
 	else
-		bad_kb reuse_flags "$what: the repaired tree differs from the clean one"
+		bad "$what: the repaired tree differs from the clean one"
 		head -10 "$T/diff"
 		diff "$T/tree.layout" "$T/ref.$new.layout" | head -10
 	fi
