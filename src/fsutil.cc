@@ -264,28 +264,13 @@ void sync_dir(int dirfd) {
 }
 
 std::vector<std::string> list_dir(int dirfd) {
-  // A fresh descriptor, so reading does not move the caller's offset or close its fd.
-  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail("open", dirfd, ".", errno);
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
-  if (!dir) {
-    int err = errno;
-    ::close(fd);
-    fail("opendir", dirfd, ".", err);
-  }
   std::vector<std::string> names;
-  errno = 0;
-  while (const dirent* e = ::readdir(dir.get())) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-    errno = 0;
-  }
-  if (errno != 0) fail("readdir", dirfd, ".", errno);
-  std::sort(names.begin(), names.end());
+  for (auto& [name, type] : list_dir_typed(dirfd)) names.push_back(std::move(name));
   return names;
 }
 
 std::vector<std::pair<std::string, EntryType>> list_dir_typed(int dirfd) {
+  // A fresh descriptor, so reading does not move the caller's offset or close its fd.
   int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) fail("open", dirfd, ".", errno);
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
