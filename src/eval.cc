@@ -33,6 +33,7 @@ std::size_t record_fields(char tag) {
   switch (tag) {
     case 'H': return 3;
     case 'G': return 2;
+    case 'S': return 1;
     case 'Z': return 1;
     case 'X': return 2;
     case 'R': return 7;
@@ -143,6 +144,8 @@ class Evaluator {
       if (!inbuf_.empty()) inbuf_ += '\0';
       inbuf_ += field;
     };
+    bool resolving = std::any_of(todo_.begin(), todo_.end(), [this](std::size_t i) { return reuse_[i].empty(); });
+    add(resolving ? "1" : "0");
     for (std::size_t i : todo_) {
       add(std::to_string(i));
       add(entries_[i].name);
@@ -209,6 +212,8 @@ class Evaluator {
         for (auto& [name, body] : parse_defs_block(r.fields[0]))
           base_.functions.emplace(name, make_shell_function(std::move(body)));
         for (auto& [name, decl] : parse_defs_block(r.fields[1])) base_.variables.emplace(name, std::move(decl));
+        break;
+      case 'S':
         begin_next();
         break;
       case 'Z':
@@ -263,7 +268,7 @@ class Evaluator {
   }
 
   // The evaluator takes its entries in order, one right after the other: the next one
-  // has begun as soon as the previous one's status came (or the definitions, for the first).
+  // has begun as soon as the previous one's status came (or S, for the first).
   void begin_next() {
     if (todo_.empty()) {
       current_.reset();
