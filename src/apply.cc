@@ -85,16 +85,27 @@ void remove_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
 
 }  // namespace
 
-void apply_plan(const Plan& plan, int dirfd, const ApplySettings& s) {
-  for (const std::string& dot : plan.leftovers) retire(dirfd, dot, s);
-  for (const ServicePlan& p : plan.services) {
-    switch (p.op) {
-      case Op::create: create_service(dirfd, p); break;
-      case Op::update: update_service(dirfd, p, s); break;
-      case Op::remove: remove_service(dirfd, p, s); break;
-      case Op::keep: break;
+std::vector<ApplyFailure> apply_plan(const Plan& plan, int dirfd, const ApplySettings& s) {
+  std::vector<ApplyFailure> failures;
+  auto attempt = [&](const std::string& name, auto&& step) {
+    try {
+      step();
+    } catch (const SystemError& e) {
+      failures.push_back({name, e.what()});
     }
+  };
+  for (const std::string& dot : plan.leftovers) attempt(dot, [&] { retire(dirfd, dot, s); });
+  for (const ServicePlan& p : plan.services) {
+    attempt(p.name, [&] {
+      switch (p.op) {
+        case Op::create: create_service(dirfd, p); break;
+        case Op::update: update_service(dirfd, p, s); break;
+        case Op::remove: remove_service(dirfd, p, s); break;
+        case Op::keep: break;
+      }
+    });
   }
+  return failures;
 }
 
 }  // namespace zsv

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "plan.h"
 
@@ -15,7 +16,15 @@ struct ApplySettings {
   std::chrono::milliseconds runsv_wait{7000};   // for a released runsv to exit
 };
 
-// Carries out PLAN under DIRFD (the opened service directory). Throws SystemError.
-void apply_plan(const Plan& plan, int dirfd, const ApplySettings& settings);
+// A service the plan could not be carried out for, and why (a system error).
+struct ApplyFailure {
+  std::string service;
+  std::string message;
+};
+
+// Carries out PLAN under DIRFD (the opened service directory), one service at a time;
+// a service that fails (say, a symlink planted where zsv keeps its own file) is left
+// as the failure left it, and the others are still done.
+std::vector<ApplyFailure> apply_plan(const Plan& plan, int dirfd, const ApplySettings& settings);
 
 }  // namespace zsv

@@ -280,7 +280,13 @@ int run(Options opts, const char* argv0) {
   if (opts.dry_run) {
     print_dry_run(plan, live, out, opts);
   } else {
-    apply_plan(plan, dirfd.get(), {opts.service_dir});
+    std::vector<ApplyFailure> failures = apply_plan(plan, dirfd.get(), {opts.service_dir});
+    for (const ApplyFailure& f : failures)
+      std::erase_if(report.actions, [&](const Action& a) { return a.service == f.service; });
+    for (const ApplyFailure& f : failures)
+      report.diags.push_back(make_diagnostic(Severity::error, {opts.service_dir + "/" + f.service, 0, 0},
+                                             "not brought in line: " + f.message));
+    if (!failures.empty()) return finish(exit_system);
   }
   return finish(report.failed > 0 ? exit_partial : exit_ok);
 }

@@ -224,4 +224,18 @@ snapshot "$SV" >"$T/snap2"
 check "relative -f and -s: the run has nothing to say" eval '[ ! -s "$T/out" ] && [ ! -s "$T/err" ]'
 check "relative -f and -s: the tree is untouched" eval 'snapshot "$SV" | cmp -s - "$T/snap2"'
 
+
+note "a symlink planted where zsv keeps its own file"
+rm -f "$SV/p_one/run"
+ln -s "$T/target" "$SV/p_one/run"
+echo "not zsv's" >"$T/target"
+sed -i "s/500071/500073/; s/500072/500074/" "$T/svtab"
+zsv
+expect_rc 4 "a planted symlink is a system error for its service"
+check "the error names the service and the symlink" grep -q "p_one.*refusing symlink" "$T/err"
+check "the symlink's target is untouched" grep -qx "not zsv's" "$T/target"
+check "the symlink is still there" test -L "$SV/p_one/run"
+check "the other service was still brought in line" grep -q 500074 "$SV/p_two/run"
+check "no action is claimed for the failed service" eval '! grep -q "p_one" "$T/out"'
+
 finish
