@@ -184,6 +184,74 @@ std::string absolute_path(const std::string& path) {
   return out + "/" + std::string(rest);
 }
 
+// The service directory, opened and locked: runs are serialized, and the plan is made
+// from the tree as this run sees it under the lock. A dry run of a first boot has no
+// tree yet (empty Fd): it plans against an empty one. --lint opens nothing.
+struct Tree {
+  Fd dir, lock;
+};
+Tree open_tree(const Options& opts) {
+  Tree t;
+  if (opts.lint) return t;
+  if (!opts.dry_run) make_dirs(opts.service_dir);
+  struct stat st;
+  if (!opts.dry_run || ::lstat(opts.service_dir.c_str(), &st) == 0) t.dir = open_dir(opts.service_dir);
+  if (!opts.dry_run) t.lock = lock_service_dir(t.dir.get());
+  return t;
+}
+
+// Evaluates the selected entries; the outcomes are indexed like TAB's entries. Entries
+// whose inputs are unchanged keep their resolution (their condition is still
+// evaluated); the live tree is read into LIVE while the evaluators load the library.
+Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected, const EvalSettings& es,
+                             RenderSettings& rs, const Tree& tree, LiveTree& live) {
+  std::vector<Entry> to_eval;
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < tab.entries.size(); ++i)
+    if (selected[i]) { to_eval.push_back(tab.entries[i]); index.push_back(i); }
+  auto find_reusable = [&] {
+    rs.inputs = shared_inputs(es);
+    if (tree.dir) live = read_live_tree(tree.dir.get());
+    std::vector<std::string> reuse;
+    for (const Entry& e : to_eval) {
+      auto it = live.services.find(e.name);
+      bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
+      reuse.push_back(same ? es.service_dir + "/" + e.name + "/zsv/check" : "");
+      // A reused service's scripts are compared no more: keep memory flat at 1000 services.
+      if (same)
+        for (auto& [path, text] : it->second.files)
+          if (path != "zsv/source" && path != "zsv/inputs") std::string().swap(text);
+    }
+    return reuse;
+  };
+  Evaluation ev = evaluate_entries(to_eval, find_reusable, es);
+  Evaluation full = ev;
+  full.outcomes.assign(tab.entries.size(), Outcome{});
+  for (std::size_t k = 0; k < index.size(); ++k) full.outcomes[index[k]] = std::move(ev.outcomes[k]);
+  return full;
+}
+
+void report_conflicts(const Plan& plan, const Svtab& tab, const Options& opts, Report& report) {
+  for (const std::string& name : plan.conflicts) {
+    for (const Entry& e : tab.entries)
+      if (e.name == name)
+        report.diags.push_back(entry_diag(e, Severity::error,
+            fmt::format("{}/{} exists and is not zsv's: left alone", opts.service_dir, name)));
+    ++report.failed;
+  }
+}
+
+// Applies PLAN; a service it failed for is reported, and no action is claimed for it.
+bool apply_and_report(const Plan& plan, const Tree& tree, const Options& opts, Report& report) {
+  std::vector<ApplyFailure> failures = apply_plan(plan, tree.dir.get(), {opts.service_dir});
+  for (const ApplyFailure& f : failures) {
+    std::erase_if(report.actions, [&](const Action& a) { return a.service == f.service; });
+    report.diags.push_back(make_diagnostic(Severity::error, {opts.service_dir + "/" + f.service, 0, 0},
+                                           "not brought in line: " + f.message));
+  }
+  return failures.empty();
+}
+
 int run(Options opts, const char* argv0) {
   opts.svtab = absolute_path(opts.svtab);
   opts.service_dir = absolute_path(opts.service_dir);
@@ -218,76 +286,26 @@ int run(Options opts, const char* argv0) {
     report.diags.push_back(make_diagnostic(Severity::error, {"zsvgen", 0, 0}, "zsh is not on PATH"));
     return finish(exit_system);
   }
-
-  // Serialize runs: the plan is made from the tree as this run sees it under the lock.
-  Fd dirfd, lock;
-  if (!opts.lint) {
-    if (!opts.dry_run) make_dirs(opts.service_dir);
-    // A dry run of a first boot has no tree to read yet: it plans against an empty one.
-    struct stat st;
-    if (!opts.dry_run || ::lstat(opts.service_dir.c_str(), &st) == 0)
-      dirfd = open_dir(opts.service_dir);
-    if (!opts.dry_run) lock = lock_service_dir(dirfd.get());
-  }
-
+  Tree tree = open_tree(opts);
   EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
   RenderSettings rs{zsh, Flags{}, ""};
-  std::vector<Entry> to_eval;
-  std::vector<std::size_t> index;
-  for (std::size_t i = 0; i < tab.entries.size(); ++i)
-    if (selected[i]) { to_eval.push_back(tab.entries[i]); index.push_back(i); }
-
-  // Entries whose inputs are unchanged keep their resolution; their condition is still
-  // evaluated. The live tree is read while the evaluators load the library.
   LiveTree live;
-  auto find_reusable = [&] {
-    rs.inputs = shared_inputs(es);
-    if (dirfd) live = read_live_tree(dirfd.get());
-    std::vector<std::string> reuse;
-    for (const Entry& e : to_eval) {
-      auto it = live.services.find(e.name);
-      bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
-      reuse.push_back(same ? opts.service_dir + "/" + e.name + "/zsv/check" : "");
-      // A reused service's scripts are compared no more: keep memory flat at 1000 services.
-      if (same)
-        for (auto& [path, text] : it->second.files)
-          if (path != "zsv/source" && path != "zsv/inputs") std::string().swap(text);
-    }
-    return reuse;
-  };
-  Evaluation ev = evaluate_entries(to_eval, find_reusable, es);
+  Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live);
   if (!ev.load_error.empty()) {
     report.diags.push_back(make_diagnostic(Severity::error, {opts.config, 0, 0}, ev.load_error));
     return finish(exit_input);
   }
-  Evaluation full = ev;
-  full.outcomes.assign(tab.entries.size(), Outcome{});
-  for (std::size_t k = 0; k < index.size(); ++k) full.outcomes[index[k]] = std::move(ev.outcomes[k]);
-
-  Compiled c = compile_entries(tab.entries, selected, full, rs, live, opts, report.diags);
+  Compiled c = compile_entries(tab.entries, selected, ev, rs, live, opts, report.diags);
   report.failed = c.failed;
   if (opts.lint) return finish(c.failed > 0 ? exit_partial : exit_ok);
 
   Plan plan = plan_changes(c.desired, c.keep, live);
-  for (const std::string& name : plan.conflicts) {
-    for (const Entry& e : tab.entries)
-      if (e.name == name)
-        report.diags.push_back(entry_diag(e, Severity::error,
-            fmt::format("{}/{} exists and is not zsv's: left alone", opts.service_dir, name)));
-    ++report.failed;
-  }
+  report_conflicts(plan, tab, opts, report);
   report.actions = describe_plan(plan);
-  if (opts.dry_run) {
+  if (opts.dry_run)
     print_dry_run(plan, live, out, opts);
-  } else {
-    std::vector<ApplyFailure> failures = apply_plan(plan, dirfd.get(), {opts.service_dir});
-    for (const ApplyFailure& f : failures)
-      std::erase_if(report.actions, [&](const Action& a) { return a.service == f.service; });
-    for (const ApplyFailure& f : failures)
-      report.diags.push_back(make_diagnostic(Severity::error, {opts.service_dir + "/" + f.service, 0, 0},
-                                             "not brought in line: " + f.message));
-    if (!failures.empty()) return finish(exit_system);
-  }
+  else if (!apply_and_report(plan, tree, opts, report))
+    return finish(exit_system);
   return finish(report.failed > 0 ? exit_partial : exit_ok);
 }
 
