@@ -80,6 +80,18 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
     if (opt.string_key == "quiet") o.verbosity = -1;
     if (opt.string_key == "verbose") o.verbosity = std::max(o.verbosity, 0) + 1;
   }
+  // --only takes the words after it; a service name never holds '/', so a path among
+  // them is the LOGFILE that followed the names (as hooks write it).
+  for (auto it = o.only.begin(); it != o.only.end();) {
+    if (it->find('/') == std::string::npos) { ++it; continue; }
+    if (!o.logfile.empty()) {
+      std::cerr << "zsvgen: more than one LOGFILE: " << o.logfile << ", " << *it << "\n";
+      exit_status = 2;
+      return std::nullopt;
+    }
+    o.logfile = *it;
+    it = o.only.erase(it);
+  }
   if (o.dry_run && o.lint) {
     std::cerr << "zsvgen: --dry-run and --lint do not go together\n";
     exit_status = 2;

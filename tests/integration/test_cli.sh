@@ -238,4 +238,12 @@ check "the symlink is still there" test -L "$SV/p_one/run"
 check "the other service was still brought in line" grep -q 500074 "$SV/p_two/run"
 check "no action is claimed for the failed service" eval '! grep -q "p_one" "$T/out"'
 
+
+note "--only NAME... then LOGFILE, as a hook writes it"
+rm -f "$T/only.log"
+zsv -v --only p_two "$T/only.log"
+expect_rc 0 "-v --only p_two LOGFILE (p_one, with its planted symlink, is left alone)"
+check "the LOGFILE after the names is the log, not a name" test -s "$T/only.log"
+check "no warning about an entry named like the LOGFILE" eval '! grep -q "no such entry" "$T/err"'
+
 finish
