@@ -95,7 +95,9 @@ std::vector<ApplyFailure> apply_plan(const Plan& plan, int dirfd, const ApplySet
     }
   };
   for (const std::string& dot : plan.leftovers) attempt(dot, [&] { retire(dirfd, dot, s); });
+  bool rescan = !plan.leftovers.empty();
   for (const ServicePlan& p : plan.services) {
+    rescan = rescan || p.op == Op::create || p.op == Op::remove || p.restart_runsv;
     attempt(p.name, [&] {
       switch (p.op) {
         case Op::create: create_service(dirfd, p); break;
@@ -105,6 +107,9 @@ std::vector<ApplyFailure> apply_plan(const Plan& plan, int dirfd, const ApplySet
       }
     });
   }
+  // runsvdir looks at the directory within 5 s; new, removed and restarted runsv are
+  // seen at once where it can be asked to look now.
+  if (rescan) nudge_runsvdir(s.service_dir);
   return failures;
 }
 

@@ -4,6 +4,11 @@
 #include "fsutil.h"
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <dirent.h>
+#include <memory>
+#include <vector>
 #include <csignal>
 #include <cstdint>
 #include <fcntl.h>
@@ -153,6 +158,63 @@ bool wait_runsv_gone(const std::string& service, milliseconds timeout) {
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(poll_interval);
   }
+}
+
+namespace {
+
+// The whole of /proc/PID/FILE, or empty.
+std::string proc_file(const std::string& pid, const char* file) {
+  std::string path = "/proc/" + pid + "/" + file;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+// True when the process catches SIGALRM (the SigCgt mask of /proc/PID/status).
+bool catches_alarm(const std::string& pid) {
+  std::string status = proc_file(pid, "status");
+  auto at = status.find("SigCgt:");
+  if (at == std::string::npos) return false;
+  unsigned long long mask = std::strtoull(status.c_str() + at + 7, nullptr, 16);
+  return (mask >> (SIGALRM - 1)) & 1ULL;
+}
+
+// Whether ARGV (NUL-separated) is "runsvdir [-P] DIR ...", DIR naming WANT.
+bool runsvdir_of(const std::string& argv, const std::string& want) {
+  std::vector<std::string> args;
+  for (std::size_t pos = 0; pos < argv.size();) {
+    auto end = argv.find('\0', pos);
+    if (end == std::string::npos) end = argv.size();
+    args.push_back(argv.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (args.empty() || args[0].substr(args[0].rfind('/') + 1) != "runsvdir") return false;
+  std::size_t i = 1;
+  if (i < args.size() && args[i] == "-P") ++i;
+  if (i >= args.size()) return false;
+  char a[PATH_MAX], b[PATH_MAX];
+  return ::realpath(args[i].c_str(), a) != nullptr && ::realpath(want.c_str(), b) != nullptr &&
+         std::string(a) == b;
+}
+
+}  // namespace
+
+int nudge_runsvdir(const std::string& dir) {
+  int asked = 0;
+  std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
+  if (!proc) return 0;
+  while (const dirent* e = ::readdir(proc.get())) {
+    std::string pid = e->d_name;
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!runsvdir_of(proc_file(pid, "cmdline"), dir) || !catches_alarm(pid)) continue;
+    if (::kill(std::stoi(pid), SIGALRM) == 0) ++asked;
+  }
+  return asked;
 }
 
 }  // namespace zsv

@@ -44,4 +44,9 @@ void stop_service(const std::string& service, std::chrono::milliseconds grace);
 // Returns true when both are gone.
 bool wait_runsv_gone(const std::string& service, std::chrono::milliseconds timeout);
 
+// Asks each runsvdir watching DIR to rescan now rather than within its 5 s: Debian's
+// runsvdir rescans on SIGALRM. Only a runsvdir that catches SIGALRM is sent one (to
+// an upstream runsvdir it would be fatal). Returns how many were asked.
+int nudge_runsvdir(const std::string& dir);
+
 }  // namespace zsv
