@@ -184,34 +184,39 @@ bool catches_alarm(const std::string& pid) {
   return (mask >> (SIGALRM - 1)) & 1ULL;
 }
 
-// Whether ARGV (NUL-separated) is "runsvdir [-P] DIR ...", DIR naming WANT.
-bool runsvdir_of(const std::string& argv, const std::string& want) {
+// Whether process PID is "runsvdir [-P] DIR ..." with DIR naming the directory whose
+// real path is WANT. A relative DIR is taken from the process's working directory,
+// where runsvdir returns between scans.
+bool runsvdir_of(const std::string& pid, const std::string& want) {
+  std::string cmdline = proc_file(pid, "cmdline");
   std::vector<std::string> args;
-  for (std::size_t pos = 0; pos < argv.size();) {
-    auto end = argv.find('\0', pos);
-    if (end == std::string::npos) end = argv.size();
-    args.push_back(argv.substr(pos, end - pos));
+  for (std::size_t pos = 0; pos < cmdline.size();) {
+    auto end = cmdline.find('\0', pos);
+    if (end == std::string::npos) end = cmdline.size();
+    args.push_back(cmdline.substr(pos, end - pos));
     pos = end + 1;
   }
   if (args.empty() || args[0].substr(args[0].rfind('/') + 1) != "runsvdir") return false;
-  std::size_t i = 1;
-  if (i < args.size() && args[i] == "-P") ++i;
-  if (i >= args.size()) return false;
-  char a[PATH_MAX], b[PATH_MAX];
-  return ::realpath(args[i].c_str(), a) != nullptr && ::realpath(want.c_str(), b) != nullptr &&
-         std::string(a) == b;
+  std::size_t i = args.size() > 1 && args[1] == "-P" ? 2 : 1;
+  if (i >= args.size() || args[i].empty()) return false;
+  std::string dir = args[i];
+  if (dir.front() != '/') dir = "/proc/" + pid + "/cwd/" + dir;
+  char real[PATH_MAX];
+  return ::realpath(dir.c_str(), real) != nullptr && want == real;
 }
 
 }  // namespace
 
 int nudge_runsvdir(const std::string& dir) {
   int asked = 0;
+  char real[PATH_MAX];
+  if (::realpath(dir.c_str(), real) == nullptr) return 0;
   std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
   if (!proc) return 0;
   while (const dirent* e = ::readdir(proc.get())) {
     std::string pid = e->d_name;
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (!runsvdir_of(proc_file(pid, "cmdline"), dir) || !catches_alarm(pid)) continue;
+    if (!runsvdir_of(pid, real) || !catches_alarm(pid)) continue;
     if (::kill(std::stoi(pid), SIGALRM) == 0) ++asked;
   }
   return asked;
