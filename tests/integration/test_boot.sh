@@ -121,7 +121,8 @@ check "runsvdir supervises every service (15 s)" wait_until 15 all_supervised
 for n in t_up1 t_up2 t_up3 t_file; do
 	check "$n runs" wait_until 15 running "$SV/$n"
 	p=$(svc_pid "$SV/$n")
-	check "$n: its pid $p is our sleep" grep -qs "$T/bin/sleep" "/proc/$p/cmdline"
+	# runsv reports the pid once it has forked; the run script then execs sleep.
+	check "$n: its pid $p is our sleep" wait_until 5 grep -qs "$T/bin/sleep" "/proc/$p/cmdline"
 done
 check "t_up1's logger runs" wait_until 15 running "$SV/t_up1/log"
 check "t_up3 (N) has no log/" test ! -e "$SV/t_up3/log"

@@ -110,7 +110,7 @@ write_svtab
 zsv
 expect_rc 0 "run adding n_down, n_manual and n_up"
 check "n_up runs (15 s)" wait_until 15 running "$SV/n_up"
-check "n_up's run left its mark (the marks work)" test -e "$T/ran.n_up"
+check "n_up's run left its mark (the marks work)" wait_until 5 test -e "$T/ran.n_up"
 check "n_down is supervised (15 s)" wait_until 15 stopped "$SV/n_down"
 check "n_manual is supervised (15 s)" wait_until 15 stopped "$SV/n_manual"
 check "n_down never ran" test ! -e "$T/ran.n_down"

@@ -88,8 +88,13 @@ hook in; rc=$?
 [ $rc = 0 ] && ok "zsv_ifupd veth0 in exited 0" || bad "zsv_ifupd veth0 in exited $rc"
 wait_stat run
 [ ! -e "$sv/down" ] && ok "dhcpcd.veth0/down removed" || bad "dhcpcd.veth0/down still there"
-pid=$(cat "$sv/supervise/pid" 2>/dev/null)
-cmd=$(tr '\0' ' ' <"/proc/${pid:-0}/cmdline" 2>/dev/null)
+# runsv reports "run" once it has forked; the run script then execs: wait for that.
+for _ in $(seq 50); do
+  pid=$(cat "$sv/supervise/pid" 2>/dev/null)
+  cmd=$(tr '\0' ' ' <"/proc/${pid:-0}/cmdline" 2>/dev/null)
+  [ "$cmd" = "sleep 100000 " ] && break
+  sleep 0.1
+done
 [ "$cmd" = "sleep 100000 " ] && ok "the zsvrc's run function runs" || bad "pid '$pid' runs '$cmd'"
 ip netns exec "$ns" zsh -f "$sv/zsv/check" && ok "the rendered zsv/check holds on its own" ||
 	bad "rendered zsv/check is false with carrier"
