@@ -225,10 +225,11 @@ Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected
     return reuse;
   };
   Evaluation ev = evaluate_entries(to_eval, find_reusable, es);
-  Evaluation full = ev;
-  full.outcomes.assign(tab.entries.size(), Outcome{});
-  for (std::size_t k = 0; k < index.size(); ++k) full.outcomes[index[k]] = std::move(ev.outcomes[k]);
-  return full;
+  // Re-index the outcomes like TAB's entries; the rest of EV stays as it is.
+  std::vector<Outcome> by_entry(tab.entries.size());
+  for (std::size_t k = 0; k < index.size(); ++k) by_entry[index[k]] = std::move(ev.outcomes[k]);
+  ev.outcomes = std::move(by_entry);
+  return ev;
 }
 
 void report_conflicts(const Plan& plan, const Svtab& tab, const Options& opts, Report& report) {
