@@ -416,7 +416,7 @@ Evaluation evaluate_entries(const std::vector<Entry>& entries,
     return ev;
   }
   int jobs = job_count(settings, entries.size());
-  // Contiguous slices keep each evaluator's arguments in svtab order.
+  // Contiguous slices keep each evaluator's entries in svtab order.
   std::vector<std::unique_ptr<Evaluator>> evs;
   std::size_t per = (entries.size() + jobs - 1) / jobs;
   for (std::size_t start = 0; start < entries.size(); start += per) {
