@@ -34,11 +34,14 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
   o.service_dir = env_or("ZSV_SERVICE_DIR", o.service_dir);
   o.config = env_or("ZSV_CONFIG", o.config);
   o.lib = env_or("ZSV_LIB", o.lib);
+  if (const char* d = std::getenv("ZSV_SVTAB_D"); d != nullptr && *d != '\0') o.svtab_d = d;
 
   po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
   visible.add_options()
       ("svtab,f", po::value(&o.svtab)->value_name("FILE"), "the svtab (ZSV_SVTAB; /etc/svtab)")
       ("service-dir,s", po::value(&o.service_dir)->value_name("DIR"), "the live tree (ZSV_SERVICE_DIR; /run/service)")
+      ("svtab-d", po::value<std::string>()->value_name("DIR")->notifier([&o](const std::string& d) { o.svtab_d = d; }),
+       "DIR/*.svtab, read after svtab (ZSV_SVTAB_D; svtab + .d, /etc/svtab.d; '': none)")
       ("config,c", po::value(&o.config)->value_name("FILE"), "the site zsvrc (ZSV_CONFIG; /etc/zsvrc)")
       ("lib,L", po::value(&o.lib)->value_name("DIR"), "the zsh library (ZSV_LIB; the installed one)")
       ("dry-run,n", po::bool_switch(&o.dry_run), "print the plan (with -v the file diffs); change nothing")

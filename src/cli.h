@@ -10,6 +10,9 @@ struct Options {
   std::string svtab = "/etc/svtab";
   std::string service_dir = "/run/service";
   std::string config = "/etc/zsvrc";
+  // The fragments directory (SPEC §14); unset: the svtab's path with ".d" appended
+  // (/etc/svtab.d); empty: no fragments.
+  std::optional<std::string> svtab_d;
   std::string lib;  // empty: the installed library
   bool dry_run = false;
   bool lint = false;

@@ -26,6 +26,7 @@
 #include "render.h"
 #include "report.h"
 #include "reuse.h"
+#include "sources.h"
 #include "zsv_build_config.h"
 #include "svtab.h"
 
@@ -257,6 +258,7 @@ int run(Options opts, const char* argv0) {
   opts.svtab = absolute_path(opts.svtab);
   opts.service_dir = absolute_path(opts.service_dir);
   opts.config = absolute_path(opts.config);
+  opts.svtab_d = opts.svtab_d ? absolute_path(*opts.svtab_d) : opts.svtab + ".d";
   Output out(opts);
   Report report;
   report.dry_run = opts.dry_run;
@@ -271,12 +273,7 @@ int run(Options opts, const char* argv0) {
     return status;
   };
 
-  auto text = read_whole_file(opts.svtab);
-  if (!text) {
-    report.diags.push_back(make_diagnostic(Severity::error, {opts.svtab, 0, 0}, fmt::format("cannot read: {}", std::strerror(errno))));
-    return finish(exit_input);
-  }
-  Svtab tab = parse_svtab(*text, opts.svtab);
+  Svtab tab = read_sources(opts.svtab, *opts.svtab_d);
   report.services = tab.entries.size();
   report.diags = tab.diags;
   if (has_errors(tab.diags)) return finish(exit_input);
