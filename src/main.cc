@@ -110,7 +110,7 @@ std::string shared_inputs(const EvalSettings& es) {
 struct Compiled {
   std::vector<DesiredService> desired;
   std::set<std::string> keep;  // in svtab, but left as they are this run
-  std::size_t failed = 0;
+  std::vector<std::string> failed;  // entries that failed, in svtab order
 };
 
 Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bool>& selected,
@@ -126,7 +126,7 @@ Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bo
       diags.push_back(entry_diag(e, Severity::error,
           fmt::format("service '{}' was not resolved, and is left as it was: {}", e.name, o.error), output));
       c.keep.insert(e.name);
-      ++c.failed;
+      c.failed.push_back(e.name);
       continue;
     }
     std::string error;
@@ -135,7 +135,7 @@ Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bo
     if (!error.empty()) {
       diags.push_back(entry_diag(e, Severity::error, fmt::format("service '{}': {}", e.name, error)));
       c.keep.insert(e.name);
-      ++c.failed;
+      c.failed.push_back(e.name);
       continue;
     }
     if (o.check_timed_out)
@@ -161,14 +161,16 @@ std::vector<bool> select_entries(const Svtab& tab, const Options& opts, std::vec
   return sel;
 }
 
-void print_dry_run(const Plan& plan, const LiveTree& live, Output& out, const Options& opts) {
+void print_dry_run(const Plan& plan, const LiveTree& live, Output& out, const Options& opts, Report& report) {
   for (const Action& a : describe_plan(plan)) out.line(action_line(a) + "\n");
   if (opts.verbosity < 1) return;
   for (const ServicePlan& p : plan.services) {
     auto it = live.services.find(p.name);
     for (const File& f : p.writes) {
       std::string old = it == live.services.end() ? "" : it->second.files.count(f.path) ? it->second.files.at(f.path) : "";
-      out.line(diff_text(p.name + "/" + f.path, old, f.content));
+      std::string diff = diff_text(p.name + "/" + f.path, old, f.content);
+      out.line(diff);
+      report.diffs.push_back({p.name, f.path, std::move(diff)});
     }
   }
 }
@@ -240,6 +242,7 @@ void report_conflicts(const Plan& plan, const Svtab& tab, const Options& opts, R
         report.diags.push_back(entry_diag(e, Severity::error,
             fmt::format("{}/{} exists and is not zsv's: left alone", opts.service_dir, name)));
     ++report.failed;
+    report.failed_services.push_back(name);
   }
 }
 
@@ -294,14 +297,15 @@ int run(Options opts, const char* argv0) {
     return finish(exit_input);
   }
   Compiled c = compile_entries(tab.entries, selected, ev, rs, live, opts, report.diags);
-  report.failed = c.failed;
-  if (opts.lint) return finish(c.failed > 0 ? exit_partial : exit_ok);
+  report.failed = c.failed.size();
+  report.failed_services = c.failed;
+  if (opts.lint) return finish(c.failed.empty() ? exit_ok : exit_partial);
 
   Plan plan = plan_changes(c.desired, c.keep, live);
   report_conflicts(plan, tab, opts, report);
   report.actions = describe_plan(plan);
   if (opts.dry_run)
-    print_dry_run(plan, live, out, opts);
+    print_dry_run(plan, live, out, opts, report);
   else if (!apply_and_report(plan, tree, opts, report))
     return finish(exit_system);
   return finish(report.failed > 0 ? exit_partial : exit_ok);

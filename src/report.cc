@@ -1,6 +1,8 @@
 // report: action lines, the summary, the JSON report and the dry-run diffs.
 #include "report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -84,22 +86,64 @@ std::string summary_line(const Report& r, bool verbose) {
                      r.dry_run ? "(dry run) " : "", r.services, n[0], n[1], n[2], n[3], n[4], n[5], r.failed);
 }
 
+ActionNames names_by_action(const std::vector<Action>& actions) {
+  ActionNames n;
+  for (const Action& a : actions) {
+    if (a.kind == "create") {
+      n.created.push_back(a.service);
+      if (a.detail.empty()) n.started.push_back(a.service);  // describe_service: "" is created up
+    } else if (a.kind == "update") {
+      n.changed.push_back(a.service);
+    } else if (a.kind == "restart") {
+      n.changed.push_back(a.service);
+      n.restarted.push_back(a.service);
+    } else if (a.kind == "remove") {
+      n.removed.push_back(a.service);
+    } else if (a.kind == "up") {
+      n.started.push_back(a.service);
+    } else if (a.kind == "down") {
+      n.stopped.push_back(a.service);
+    }
+  }
+  for (auto* v : {&n.created, &n.changed, &n.restarted, &n.removed, &n.started, &n.stopped}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return n;
+}
+
+// The format is a stable interface (README "--json", zsvgen(8)): fields are added, never
+// renamed or given a new meaning, without raising json_report_version.
 std::string json_report(const Report& r) {
   nlohmann::ordered_json j;
+  j["version"] = json_report_version;
   j["dry_run"] = r.dry_run;
   j["exit_status"] = r.exit_status;
   j["services"] = r.services;
   j["failed"] = r.failed;
+  j["failed_services"] = r.failed_services;
   j["actions"] = nlohmann::ordered_json::array();
   for (const Action& a : r.actions)
     j["actions"].push_back({{"service", a.service}, {"action", a.kind}, {"detail", a.detail}});
+  ActionNames n = names_by_action(r.actions);
+  j["created"] = n.created;
+  j["changed"] = n.changed;
+  j["restarted"] = n.restarted;
+  j["removed"] = n.removed;
+  j["started"] = n.started;
+  j["stopped"] = n.stopped;
   j["diagnostics"] = nlohmann::ordered_json::array();
   for (const Diagnostic& d : r.diags) {
     const char* sev = d.severity == Severity::error ? "error" : d.severity == Severity::warning ? "warning" : "note";
     j["diagnostics"].push_back({{"severity", sev}, {"file", d.loc.file}, {"line", d.loc.line},
-                                {"col", d.loc.col}, {"message", d.message}});
+                                {"col", d.loc.col}, {"message", d.message}, {"text", format_diagnostic(d)}});
   }
-  return j.dump(2) + "\n";
+  j["diffs"] = nlohmann::ordered_json::array();
+  for (const FileDiff& f : r.diffs)
+    j["diffs"].push_back({{"service", f.service}, {"path", f.path}, {"diff", f.diff}});
+  // Entry code and file names may hold any byte: one that is not UTF-8 becomes U+FFFD
+  // rather than making the report fail.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string diff_text(const std::string& path, const std::string& old_text, const std::string& new_text) {

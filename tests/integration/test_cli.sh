@@ -81,6 +81,14 @@ check "--json -n output parses" json_ok "$T/out"
 if [ $have_python = 1 ]; then
 	check "--json -n: dry_run is true" test "$(json_get "$T/out" 'j["dry_run"]')" = True
 	check "--json -n lists a's restart" test "$(json_get "$T/out" '[a["action"] for a in j["actions"] if a["service"] == "a"]')" = "['restart']"
+	check "--json: the report's format is version 1" test "$(json_get "$T/out" 'j["version"]')" = 1
+	check "--json -n: a restarted, b started, by name" \
+		test "$(json_get "$T/out" '(j["restarted"], j["changed"], j["started"], j["stopped"], j["created"])')" = "(['a'], ['a'], ['b'], [], [])"
+	check "--json -n without -v has no diffs" test "$(json_get "$T/out" 'j["diffs"]')" = "[]"
+	zsv_rel --json -n -v
+	check "--json -n -v carries a/run's diff" \
+		test "$(json_get "$T/out" '[d["path"] for d in j["diffs"] if d["service"] == "a" and "+" in d["diff"] and "500011" in d["diff"]]')" = "['run']"
+	check "--json -n -v changed nothing" eval 'snapshot "$SV" | cmp -s - "$T/snap"'
 fi
 zsv --json
 expect_rc 0 "--json (applies)"
@@ -99,6 +107,13 @@ expect_rc 1 "--json with a duplicate name"
 check "--json error report parses" json_ok "$T/out"
 [ $have_python = 1 ] && check "--json: the error is in diagnostics with its line" \
 	test "$(json_get "$T/out" '[(d["severity"], d["line"]) for d in j["diagnostics"] if d["severity"] == "error"][:1]')" = "[('error', 2)]"
+[ $have_python = 1 ] && check "--json: a diagnostic's text is what zsvgen prints without --json" \
+	test "$(json_get "$T/out" '[d["text"] for d in j["diagnostics"]][0].splitlines()[0]')" = "$T/svtab:2:1: error: duplicate service 'a' (first defined at $T/svtab:1)"
+{ good_svtab; echo "d::run=($SLEEP 1); false"; } | svtab
+zsv --json
+expect_rc 3 "--json with an entry that fails"
+[ $have_python = 1 ] && check "--json names the failed entry" \
+	test "$(json_get "$T/out" '(j["failed"], j["failed_services"])')" = "(1, ['d'])"
 
 note "LOGFILE"
 good_svtab | svtab
