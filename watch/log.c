@@ -32,7 +32,7 @@ const char *errno_name(int e, char *buf) {
   static const struct { int e; const char *name; } names[] = {
     {ENOENT, "ENOENT"}, {EACCES, "EACCES"}, {EPERM, "EPERM"}, {ENOBUFS, "ENOBUFS"},
     {ENOMEM, "ENOMEM"}, {EINVAL, "EINVAL"}, {ENOTDIR, "ENOTDIR"}, {ENOSPC, "ENOSPC"},
-    {EMFILE, "EMFILE"}, {EAGAIN, "EAGAIN"}, {ENOEXEC, "ENOEXEC"}, {EPROTONOSUPPORT, "EPROTONOSUPPORT"},
+    {EMFILE, "EMFILE"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {EAGAIN, "EAGAIN"}, {ENOEXEC, "ENOEXEC"}, {EPROTONOSUPPORT, "EPROTONOSUPPORT"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
     if (names[i].e == e) return names[i].name;

@@ -103,50 +103,75 @@ unsigned rfkill_drain(int fd) {
 }
 
 /* What the inotify watches stand for: a directory (by its watch descriptor) and
- * a name in it, or any name. svtab, zsvrc and the library: a handful. */
-enum { MAX_WATCHES = 8, NAME_MAX_ZSV = 255 };
+ * the names in it that matter. svtab, svtab.d, zsvrc and the library: a
+ * handful. PATH and MATCH point into strings that live as long as zsvwatch. */
+enum { MAX_WATCHES = 8 };
 static struct {
-  int wd;
-  int any;
+  int wd;             /* -1: the directory is not there (yet) */
+  int mode;
   unsigned cls;
-  char name[NAME_MAX_ZSV + 1];
+  const char *path;   /* the file (W_NAME) or the directory */
+  const char *match;  /* W_NAME: the file's name; W_SUFFIX: the ending */
 } watches[MAX_WATCHES];
 static int nwatches;
 
 int inotify_open(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
 
-int inotify_watch(int fd, const char *path, int any, unsigned cls) {
+/* (Re)adds watch I; 0 on success. */
+static int add_watch(int fd, int i) {
   char dir[4096];
-  const char *name = "";
-  size_t len = strlen(path);
-  if (nwatches == MAX_WATCHES || len == 0 || len >= sizeof dir) { errno = EINVAL; return -1; }
-  memcpy(dir, path, len + 1);
-  if (!any) {
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) { name = path; memcpy(dir, ".", 2); }
-    else {
-      name = path + (slash - dir) + 1;
-      if (slash == dir) slash[1] = '\0'; else *slash = '\0';
-    }
-    if (*name == '\0' || strlen(name) > NAME_MAX_ZSV) { errno = EINVAL; return -1; }
+  const char *d = watches[i].path;
+  if (watches[i].mode == W_NAME) {
+    size_t len = (size_t)(watches[i].match - watches[i].path);
+    if (len == 0) d = ".";
+    else if (len == 1) d = "/";
+    else if (len - 1 < sizeof dir) {
+      memcpy(dir, watches[i].path, len - 1);
+      dir[len - 1] = '\0';
+      d = dir;
+    } else { errno = ENAMETOOLONG; return -1; }
   }
   /* The same directory twice (svtab beside zsvrc) gives the same descriptor;
    * the mask is the same, so adding it again changes nothing. */
-  int wd = inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
-                                          IN_CREATE | IN_DELETE | IN_ONLYDIR);
-  if (wd < 0) return -1;
-  watches[nwatches].wd = wd;
-  watches[nwatches].any = any;
-  watches[nwatches].cls = cls;
-  memcpy(watches[nwatches].name, name, strlen(name) + 1);
-  ++nwatches;
-  return 0;
+  watches[i].wd = inotify_add_watch(fd, d, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+                                               IN_CREATE | IN_DELETE | IN_ONLYDIR);
+  return watches[i].wd < 0 ? -1 : 0;
+}
+
+int inotify_watch(int fd, const char *path, int mode, const char *suffix, unsigned cls) {
+  if (nwatches == MAX_WATCHES || *path == '\0') { errno = EINVAL; return -1; }
+  const char *slash = strrchr(path, '/');
+  const char *name = slash != NULL ? slash + 1 : path;
+  if (mode == W_NAME && *name == '\0') { errno = EINVAL; return -1; }
+  int i = nwatches++;
+  watches[i].mode = mode;
+  watches[i].cls = cls;
+  watches[i].path = path;
+  watches[i].match = mode == W_NAME ? name : suffix;
+  return add_watch(fd, i);
+}
+
+void inotify_rewatch(int fd) {
+  for (int i = 0; i < nwatches; ++i)
+    if (watches[i].wd < 0 && add_watch(fd, i) == 0)
+      log_say(LOG_INFO, "now watching ", watches[i].path, NULL);
 }
 
 /* Editors' side files are no edit: .swp, backup~, #autosave#, .#lock. */
 static int is_editor_litter(const char *name) {
   size_t n = strlen(name);
   return name[0] == '.' || name[0] == '#' || (n > 0 && name[n - 1] == '~');
+}
+
+static int matches(int i, const char *name) {
+  size_t n = strlen(name), k;
+  switch (watches[i].mode) {
+    case W_NAME: return strcmp(watches[i].match, name) == 0;
+    case W_SUFFIX:
+      k = strlen(watches[i].match);
+      return !is_editor_litter(name) && n > k && strcmp(name + n - k, watches[i].match) == 0;
+    default: return !is_editor_litter(name);
+  }
 }
 
 unsigned inotify_drain(int fd) {
@@ -159,15 +184,15 @@ unsigned inotify_drain(int fd) {
     for (char *p = buf; p < buf + n;) {
       const struct inotify_event *ev = (const struct inotify_event *)p;
       p += sizeof *ev + ev->len;
-      if (ev->mask & IN_Q_OVERFLOW) {
-        for (int i = 0; i < nwatches; ++i) seen |= watches[i].cls;
-        continue;
-      }
-      if (ev->len == 0) continue;   /* about the directory itself */
       for (int i = 0; i < nwatches; ++i) {
+        if (ev->mask & IN_Q_OVERFLOW) { seen |= watches[i].cls; continue; }
         if (watches[i].wd != ev->wd) continue;
-        if (watches[i].any ? !is_editor_litter(ev->name) : strcmp(watches[i].name, ev->name) == 0)
+        if (ev->mask & IN_IGNORED) {   /* the directory went away: so did what was in it */
+          watches[i].wd = -1;
           seen |= watches[i].cls;
+        } else if (ev->len != 0 && matches(i, ev->name)) {
+          seen |= watches[i].cls;
+        }
       }
     }
   }

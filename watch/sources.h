@@ -34,9 +34,16 @@ unsigned rfkill_drain(int fd);
 /* inotify on the directories of the watched files; a file is seen whether it
  * is written in place, replaced by a rename, created or deleted. */
 int inotify_open(void);
-/* Watches FILE (its directory, filtered by its name), or with FILE a directory
- * and ANY set, every file in it; a hit reports CLASS. 0 on success. */
-int inotify_watch(int fd, const char *path, int any, unsigned cls);
+enum {
+  W_NAME,     /* PATH is a file: its directory, filtered by its name */
+  W_SUFFIX,   /* PATH is a directory: its files whose names end with SUFFIX */
+  W_ANY,      /* PATH is a directory: all its files (not editors' side files) */
+};
+/* Watches PATH (which must outlive zsvwatch); a hit reports CLASS. -1 when the
+ * directory cannot be watched now: inotify_rewatch tries again. */
+int inotify_watch(int fd, const char *path, int mode, const char *suffix, unsigned cls);
+/* Tries again each watch whose directory was missing or went away. */
+void inotify_rewatch(int fd);
 unsigned inotify_drain(int fd);
 
 /* A signalfd for HUP, TERM, INT and CHLD, which are blocked (no handlers). */

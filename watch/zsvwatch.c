@@ -1,6 +1,6 @@
 /* zsvwatch: runs zsvgen whenever something zsv's conditions or inputs look at
  * changes (SPEC §9), learning of it first hand: rtnetlink (links, addresses,
- * routes), /dev/rfkill, inotify on svtab, zsvrc and the library, and a
+ * routes), /dev/rfkill, inotify on svtab, svtab.d, zsvrc and the library, and a
  * signalfd (HUP: run now; TERM, INT: exit 0). It sleeps in epoll_wait with no
  * timeout: no polling and no timer, so no wake-up while nothing happens.
  *
@@ -30,7 +30,8 @@
 extern char **environ;
 
 struct options {
-  const char *svtab, *service_dir, *zsvrc, *lib, *zsvgen;
+  const char *svtab, *svtab_d, *service_dir, *zsvrc, *lib, *zsvgen;
+  int svtab_d_given;   /* -d or ZSV_SVTAB_D: passed on to zsvgen */
   int to_stderr, no_start_run;
   char **zsvgen_args;   /* after "--" */
   int n_zsvgen_args;
@@ -41,12 +42,13 @@ static void say_out(int fd, const char *s) {
 }
 
 static const char usage[] =
-    "usage: zsvwatch [-e] [-n] [-f SVTAB] [-s DIR] [-c ZSVRC] [-L LIBDIR] [-g ZSVGEN] [-- ZSVGEN-ARGS...]\n";
+    "usage: zsvwatch [-e] [-n] [-f SVTAB] [-d SVTAB.D] [-s DIR] [-c ZSVRC] [-L LIBDIR] [-g ZSVGEN] [-- ZSVGEN-ARGS...]\n";
 
 static const char help[] =
     "Runs zsvgen whenever the machine's links, addresses, routes or rfkill switches\n"
     "change, the svtab, zsvrc or library is edited, or on SIGHUP; SIGTERM/SIGINT end it.\n\n"
     "  -f SVTAB   the svtab (ZSV_SVTAB; /etc/svtab)\n"
+    "  -d DIR     its fragments, DIR/*.svtab (ZSV_SVTAB_D; SVTAB.d)\n"
     "  -s DIR     the live tree (ZSV_SERVICE_DIR; /run/service)\n"
     "  -c ZSVRC   the site zsvrc (ZSV_CONFIG; /etc/zsvrc)\n"
     "  -L LIBDIR  the zsh library (ZSV_LIB; " ZSV_DEFAULT_LIB ")\n"
@@ -68,6 +70,7 @@ static int is_dir(const char *p) {
 /* Options and ZSV_* (an option wins). 0 to go on, else the exit status + 1. */
 static int parse_options(int argc, char **argv, struct options *o) {
   o->svtab = env_or("ZSV_SVTAB", "/etc/svtab");
+  o->svtab_d = env_or("ZSV_SVTAB_D", NULL);
   o->service_dir = env_or("ZSV_SERVICE_DIR", "/run/service");
   o->zsvrc = env_or("ZSV_CONFIG", "/etc/zsvrc");
   o->lib = env_or("ZSV_LIB", is_dir(ZSV_DEFAULT_LIB) ? ZSV_DEFAULT_LIB : NULL);
@@ -86,6 +89,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
       say_out(1, "zsvwatch " ZSV_VERSION "\n"); return 1;
     }
     if (strcmp(a, "-f") == 0) slot = &o->svtab;
+    else if (strcmp(a, "-d") == 0) slot = &o->svtab_d;
     else if (strcmp(a, "-s") == 0) slot = &o->service_dir;
     else if (strcmp(a, "-c") == 0) slot = &o->zsvrc;
     else if (strcmp(a, "-L") == 0) slot = &o->lib;
@@ -100,6 +104,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
     }
     *slot = argv[++i];
   }
+  o->svtab_d_given = o->svtab_d != NULL;
   o->zsvgen_args = argv + i;
   o->n_zsvgen_args = argc - i;
   return 0;
@@ -115,25 +120,28 @@ static char *env_entry(char *buf, const char *name, const char *value) {
 }
 
 static int is_zsv_path_var(const char *e) {
-  static const char *const names[] = {"ZSV_SVTAB=", "ZSV_SERVICE_DIR=", "ZSV_CONFIG=", "ZSV_LIB="};
-  for (int i = 0; i < 4; ++i)
+  static const char *const names[] = {"ZSV_SVTAB=", "ZSV_SVTAB_D=", "ZSV_SERVICE_DIR=",
+                                      "ZSV_CONFIG=", "ZSV_LIB="};
+  for (int i = 0; i < 5; ++i)
     if (strncmp(e, names[i], strlen(names[i])) == 0) return 1;
   return 0;
 }
 
-/* Watches the inputs; a directory that cannot be watched is a warning. */
+/* Watches the inputs; a directory that cannot be watched is a warning, except a
+ * missing svtab.d: its creation is seen in its parent, and it is watched then. */
 static void watch_inputs(int ifd, const struct options *o) {
   char err[24];
-  const char *what[3] = {o->svtab, o->zsvrc, o->lib};
-  const unsigned cls[3] = {EV_SVTAB, EV_ZSVRC, EV_LIB};
-  for (int k = 0; k < 3; ++k) {
-    if (what[k] == NULL) continue;
-    if (inotify_watch(ifd, what[k], k == 2, cls[k]) != 0)
-      log_say(LOG_WARNING, "cannot watch ", what[k], k == 2 ? "" : "'s directory", ": ",
-              errno_name(errno, err), NULL);
-  }
+  if (inotify_watch(ifd, o->svtab, W_NAME, NULL, EV_SVTAB) != 0)
+    log_say(LOG_WARNING, "cannot watch ", o->svtab, "'s directory: ", errno_name(errno, err), NULL);
+  if (inotify_watch(ifd, o->svtab_d, W_NAME, NULL, EV_SVTAB) == 0 &&
+      inotify_watch(ifd, o->svtab_d, W_SUFFIX, ".svtab", EV_SVTAB) != 0 && errno != ENOENT)
+    log_say(LOG_WARNING, "cannot watch ", o->svtab_d, ": ", errno_name(errno, err), NULL);
+  if (inotify_watch(ifd, o->zsvrc, W_NAME, NULL, EV_ZSVRC) != 0)
+    log_say(LOG_WARNING, "cannot watch ", o->zsvrc, "'s directory: ", errno_name(errno, err), NULL);
   if (o->lib == NULL)
     log_say(LOG_WARNING, "no library at " ZSV_DEFAULT_LIB " and no -L: library edits are not seen", NULL);
+  else if (inotify_watch(ifd, o->lib, W_ANY, NULL, EV_LIB) != 0)
+    log_say(LOG_WARNING, "cannot watch ", o->lib, ": ", errno_name(errno, err), NULL);
 }
 
 enum { SRC_NETLINK, SRC_RFKILL, SRC_INOTIFY, SRC_SIGNAL };
@@ -169,17 +177,24 @@ int main(int argc, char **argv) {
   int r = parse_options(argc, argv, &o);
   if (r != 0) return r - 1;
   log_open(o.to_stderr);
+  char default_d[o.svtab_d == NULL ? strlen(o.svtab) + 3 : 1];
+  if (o.svtab_d == NULL) {
+    memcpy(default_d, o.svtab, strlen(o.svtab));
+    memcpy(default_d + strlen(o.svtab), ".d", 3);
+    o.svtab_d = default_d;
+  }
 
   /* zsvgen's environment: ours, with the ZSV_* paths zsvwatch watches. */
   int nenv = 0;
   for (char **e = environ; *e != NULL && nenv < 4000; ++e) ++nenv;
-  char *envp[nenv + 5];
+  char *envp[nenv + 6];
   int k = 0;
   for (int j = 0; j < nenv; ++j)
     if (!is_zsv_path_var(environ[j])) envp[k++] = environ[j];
-  char e_svtab[strlen(o.svtab) + 12], e_dir[strlen(o.service_dir) + 18],
+  char e_svtab[strlen(o.svtab) + 12], e_d[strlen(o.svtab_d) + 14], e_dir[strlen(o.service_dir) + 18],
       e_rc[strlen(o.zsvrc) + 12], e_lib[o.lib != NULL ? strlen(o.lib) + 10 : 1];
   envp[k++] = env_entry(e_svtab, "ZSV_SVTAB", o.svtab);
+  if (o.svtab_d_given) envp[k++] = env_entry(e_d, "ZSV_SVTAB_D", o.svtab_d);
   envp[k++] = env_entry(e_dir, "ZSV_SERVICE_DIR", o.service_dir);
   envp[k++] = env_entry(e_rc, "ZSV_CONFIG", o.zsvrc);
   if (o.lib != NULL) envp[k++] = env_entry(e_lib, "ZSV_LIB", o.lib);
@@ -206,7 +221,7 @@ int main(int argc, char **argv) {
       add_source(ep, sfd, SRC_SIGNAL) != 0 || (rfd >= 0 && add_source(ep, rfd, SRC_RFKILL) != 0))
     fatal("epoll_ctl");
   log_say(LOG_INFO, "watching links, addresses, routes", rfd >= 0 ? ", rfkill" : " (no /dev/rfkill)",
-          "; svtab ", o.svtab, ", zsvrc ", o.zsvrc, ", library ", o.lib != NULL ? o.lib : "(none)",
+          "; svtab ", o.svtab, ", ", o.svtab_d, ", zsvrc ", o.zsvrc, ", library ", o.lib != NULL ? o.lib : "(none)",
           "; service dir ", o.service_dir, "; zsvgen ", o.zsvgen, NULL);
 
   unsigned pending = o.no_start_run ? 0 : EV_START;
@@ -244,6 +259,7 @@ int main(int argc, char **argv) {
       if (child != 0 && run_reap(child, runs)) child = 0;
       while (waitpid(-1, NULL, WNOHANG) > 0) {}   /* anything else that was ours */
     }
+    if (seen & EV_SVTAB) inotify_rewatch(ifd);   /* svtab.d may have come */
     if (seen != 0) {
       char names[160];
       log_say(LOG_INFO, "event: ", ev_names(seen, names, sizeof names),

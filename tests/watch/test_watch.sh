@@ -6,7 +6,8 @@
 # zsvwatch, started by hand, is the only thing that runs zsvgen:
 #   peer up → carrier-gated running; address added → addr-gated running;
 #   default route added → route-gated running; peer down → carrier-gated down;
-#   svtab renamed over → the new service runs; SIGHUP → a run;
+#   svtab renamed over → the new service runs; svtab.d made, and a fragment
+#   written in it → their services run; SIGHUP → a run;
 #   200 link flaps in one burst → a bounded number of runs, never two at once,
 #   and the right final state; zsvgen failing or missing → zsvwatch stays and
 #   recovers once zsvgen is back; VmPeak ≤ 1024 kB; SIGTERM → exit 0.
@@ -58,6 +59,14 @@ svc fresh 'zsv_check_true' >>"$T/.svtab.new"
 mv -f "$T/.svtab.new" "$T/svtab"
 check "the new service runs" wait_until 20 running "$SV/fresh"
 check "zsvwatch saw svtab change" grep -q 'event: .*svtab' "$T/watch.log"
+
+echo "# svtab.d: made (renamed into place) with a fragment, then a fragment written in it"
+mkdir "$T/.svtab.d.new"
+svc frag1 'zsv_check_true' >"$T/.svtab.d.new/frag1.svtab"
+mv "$T/.svtab.d.new" "$T/svtab.d"
+check "the first fragment's service runs" wait_until 20 running "$SV/frag1"
+svc frag2 'zsv_check_true' >"$T/svtab.d/frag2.svtab"
+check "a fragment written in the new svtab.d runs" wait_until 20 running "$SV/frag2"
 
 echo "# SIGHUP → a run"
 wait_until 20 idle
