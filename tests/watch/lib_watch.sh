@@ -3,7 +3,7 @@
 # ($T, $SV, runsvdir helpers, cleanup of every process under $T).
 #
 # A network namespace of the run's own ($NS) holds a veth pair, veth0 (up) and
-# its peer veth1 (down: no carrier on veth0); runsvdir and zsvwatch run inside
+# its peer veth1 (down: no carrier on veth0), with IPv6 off; runsvdir and zsvwatch run inside
 # it (`ip netns exec`, which also mounts the namespace's own /sys), so the
 # library's checks read the namespace's links. No hook is installed anywhere.
 # $T/bin/zsvgen-w is the zsvgen zsvwatch runs: a wrapper that appends "start"
@@ -21,6 +21,9 @@ cp "$ZSVWATCH" "$T/bin/zsvwatch" && ZSVWATCH=$T/bin/zsvwatch
 NS=zsvw-$$-${TEST_TAG:-t}
 trap 'ip netns del "$NS" 2>/dev/null; cleanup' EXIT
 ip netns add "$NS" || { echo "FAIL - ip netns add $NS"; exit 1; }
+# IPv6 off on this pair: a carrier change is then a link event and nothing else
+# (no link-local address or route follows it), so the link events are what is tested.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 if ! { ip -n "$NS" link add veth0 type veth peer name veth1 && ip -n "$NS" link set veth0 up &&
 	ip -n "$NS" link set lo up; }; then
 	echo "FAIL - veth pair in $NS"; exit 1
