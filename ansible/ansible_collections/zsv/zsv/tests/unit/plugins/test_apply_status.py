@@ -123,6 +123,7 @@ def test_check_mode_plans_the_pending_entries_at_their_own_paths(run_module, zsv
     args = zsv_tree['args']
     first = run_module(entry.main, dict(args, name='a', code='run=(sleep 1001)'))
     run_module(entry.main, dict(args, name='b', code='run=(sleep 1002)'))
+    run_module(entry.main, dict(args, name='e', code='run=(sleep 1005)'))
     run_module(zapply.main, args)
     before = snapshot(zsv_tree['root'])
     edited = run_module(entry.main, dict(args, name='a', code='run=(sleep 1003)'), check=True)
