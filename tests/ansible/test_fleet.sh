@@ -21,7 +21,7 @@ HOSTS=(h1 h2 h3)
 export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS ANSIBLE_HOME=$T/ansible-home
 export ANSIBLE_LOCAL_TEMP=$T/ansible-tmp ANSIBLE_REMOTE_TEMP=$T/ansible-remote-tmp
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_CONFIG=$T/ansible.cfg
-export ANSIBLE_CALLBACKS_ENABLED=ansible.builtin.tree PYTHONDONTWRITEBYTECODE=1
+export ANSIBLE_CALLBACKS_ENABLED=ansible.builtin.tree ANSIBLE_PIPELINING=1 PYTHONDONTWRITEBYTECODE=1
 unset ANSIBLE_STDOUT_CALLBACK ANSIBLE_INVENTORY
 printf "[defaults]\n" >"$T/ansible.cfg"
 
@@ -104,7 +104,7 @@ show_play() { sed 's/^/  | /' "$T/play.$1" | tail -60; }
 
 # ---------------------------------------------------------------- 1. first run
 
-note "1. first run"
+note "1. first run (at ${SECONDS}s)"
 play 1 "$(common 600001)"
 if [ "$rc" = 0 ]; then ok "ansible-playbook exits 0"; else bad "ansible-playbook exit $rc"; show_play 1; finish; fi
 for h in "${HOSTS[@]}"; do
@@ -126,7 +126,7 @@ check "d's code of two lines is written as continuation lines" \
 
 # ---------------------------------------------------------------- 2. idempotence
 
-note "2. the same play again"
+note "2. the same play again (at ${SECONDS}s)"
 play 2 "$(common 600001)"
 check "ansible-playbook exits 0" test "$rc" = 0
 for h in "${HOSTS[@]}"; do
@@ -137,7 +137,7 @@ done
 
 # ---------------------------------------------------------------- 3. check and diff
 
-note "3. --check --diff of a changed play"
+note "3. --check --diff of a changed play (at ${SECONDS}s)"
 for h in "${HOSTS[@]}"; do
 	touch "$T/$h/flag_b"
 	rm -f "$T/$h/flag_d"
@@ -161,7 +161,7 @@ check "the diff shows a/run's diff" grep -q -- "^+++ a/run" "$T/play.3"
 
 # ---------------------------------------------------------------- 4. a broken entry
 
-note "4. a broken entry rolls out to no one"
+note "4. a broken entry rolls out to no one (at ${SECONDS}s)"
 for h in "${HOSTS[@]}"; do fingerprint $h >"$T/$h.before"; done
 play 4 "$(common 600001 '{name: broken, code: "run=(sleep 1"}')"
 check "ansible-playbook fails" test "$rc" != 0
@@ -179,7 +179,7 @@ check "h2 and h3 were not touched (the rollout stopped at h1)" \
 
 # ---------------------------------------------------------------- 5. status facts
 
-note "5. status facts match sv status"
+note "5. status facts match sv status (at ${SECONDS}s)"
 if ! "$ZSVGEN" --help 2>&1 | grep -q -- '--status'; then
 	known_bug "this zsvgen has no --status: status facts not checked"
 else
@@ -199,4 +199,5 @@ else
 	done
 fi
 
+note "done at ${SECONDS}s"
 finish
