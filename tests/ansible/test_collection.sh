@@ -47,4 +47,22 @@ for t in "${SANITY[@]}"; do args+=(--test "$t"); done
 if [ $? = 0 ]; then ok "ansible-test sanity: ${SANITY[*]}"; else bad "ansible-test sanity"; show "$T/sanity.out"; fi
 check "each of them ran" test "$(grep -c '^Running sanity test' "$T/sanity.out")" = ${#SANITY[@]}
 
+# pep8 and yamllint as ansible-test runs them (its settings, its yamllinter, which also
+# reads the modules' DOCUMENTATION, EXAMPLES and RETURN), with Debian's pycodestyle and
+# yamllint instead of the venv it cannot build offline; pyflakes beside them.
+note "pep8, yamllint (ansible-test's settings), pyflakes"
+AT=$(/usr/bin/python3 -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_util/controller/sanity
+if /usr/bin/python3 -c 'import pycodestyle, pyflakes, yamllint' 2>/dev/null; then
+	(cd "$COLL" && /usr/bin/python3 -m pycodestyle --max-line-length 160 \
+		--ignore "$(paste -sd, "$AT/pep8/current-ignore.txt")" plugins tests) >"$T/pep8.out" 2>&1
+	if [ $? = 0 ]; then ok "pep8"; else bad "pep8"; show "$T/pep8.out"; fi
+	(cd "$COLL" && /usr/bin/python3 -m pyflakes plugins tests) >"$T/pyflakes.out" 2>&1
+	if [ $? = 0 ]; then ok "pyflakes"; else bad "pyflakes"; show "$T/pyflakes.out"; fi
+	(cd "$COLL" && /usr/bin/python3 "$AT/yamllint/yamllinter.py" plugins/modules/*.py plugins/doc_fragments/*.py \
+		examples/*.yml meta/runtime.yml galaxy.yml) >"$T/yamllint.out" 2>&1
+	if [ $? = 0 ] && grep -q '"messages": \[\]' "$T/yamllint.out"; then ok "yamllint"; else bad "yamllint"; show "$T/yamllint.out"; fi
+else
+	bad "python3-pycodestyle, python3-pyflakes or yamllint is not installed (scripts/install-deps)"
+fi
+
 finish

@@ -14,7 +14,6 @@ from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.common.text.converters import to_bytes  # noqa: E402
 
 
-
 @pytest.fixture
 def run_module(tmp_path, capsys, monkeypatch):
     """run_module(main, args, check=False, diff=False) -> the module's result dict."""
@@ -27,6 +26,7 @@ def run_module(tmp_path, capsys, monkeypatch):
         out = capsys.readouterr().out
         return json.loads(out)
     return run
+
 
 @pytest.fixture
 def zsv_tree(tmp_path):
