@@ -48,16 +48,20 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
       ("lint", po::bool_switch(&o.lint), "check svtab and every entry's code; change nothing")
       ("only", po::value(&o.only)->multitoken()->value_name("NAME..."), "re-evaluate only these services")
       ("json", po::bool_switch(&o.json), "machine-readable report on stdout")
+      ("status", po::value(&o.status_names)->multitoken()->zero_tokens()->value_name("NAME..."),
+       "each service's condition, wish and runit state now; changes nothing")
+      ("why", po::value(&o.why)->value_name("NAME"), "where everything about NAME came from; changes nothing")
       ("quiet,q", "quieter: errors only")
       ("verbose,v", "louder (repeat for more)")
       ("help,h", "this text")
       ("version", "the version");
   po::options_description hidden;
-  hidden.add_options()("logfile", po::value(&o.logfile));
+  std::vector<std::string> words;  // LOGFILE, or with --status more names
+  hidden.add_options()("logfile", po::value(&words));
   po::options_description all;
   all.add(visible).add(hidden);
   po::positional_options_description pos;
-  pos.add("logfile", 1);
+  pos.add("logfile", -1);
 
   po::variables_map vm;
   try {
@@ -83,6 +87,17 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
     if (opt.string_key == "quiet") o.verbosity = -1;
     if (opt.string_key == "verbose") o.verbosity = std::max(o.verbosity, 0) + 1;
   }
+  o.status = vm.count("status") > 0;
+  // With --status the words after other options (--status --json NAME...) are names.
+  if (o.status) {
+    o.status_names.insert(o.status_names.end(), words.begin(), words.end());
+  } else if (words.size() > 1) {
+    std::cerr << "zsvgen: more than one LOGFILE: " << words[0] << ", " << words[1] << "\n";
+    exit_status = 2;
+    return std::nullopt;
+  } else if (!words.empty()) {
+    o.logfile = words.front();
+  }
   // --only takes the words after it; a service name never holds '/', so a path among
   // them is the LOGFILE that followed the names (as hooks write it).
   for (auto it = o.only.begin(); it != o.only.end();) {
@@ -94,6 +109,12 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
     }
     o.logfile = *it;
     it = o.only.erase(it);
+  }
+  int modes = o.status + !o.why.empty() + o.dry_run + o.lint + !o.only.empty();
+  if ((o.status || !o.why.empty()) && modes > 1) {
+    std::cerr << "zsvgen: --status and --why go with no other mode (--dry-run, --lint, --only)\n";
+    exit_status = 2;
+    return std::nullopt;
   }
   if (o.dry_run && o.lint) {
     std::cerr << "zsvgen: --dry-run and --lint do not go together\n";

@@ -20,6 +20,9 @@ struct Options {
   int verbosity = 0;  // -q: -1, -v: 1 (and more)
   std::vector<std::string> only;
   std::string logfile;
+  bool status = false;                    // --status [NAME...]: read the live system
+  std::vector<std::string> status_names;  // empty: every service
+  std::string why;                        // --why NAME: the story of one service
 };
 
 // Parses ARGV. On a usage error or --help, returns nullopt after printing to stderr

@@ -27,6 +27,7 @@
 #include "report.h"
 #include "reuse.h"
 #include "sources.h"
+#include "status_cmd.h"
 #include "zsv_build_config.h"
 #include "svtab.h"
 
@@ -321,6 +322,7 @@ int main(int argc, char** argv) {
   auto opts = zsv::parse_command_line(argc, argv, status);
   if (!opts) return status;
   try {
+    if (opts->status) return zsv::status_command(*opts, argv[0]);
     return zsv::run(*opts, argv[0]);
   } catch (const std::exception& e) {
     std::cerr << "zsvgen: " << e.what() << "\n";
