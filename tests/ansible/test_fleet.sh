@@ -192,7 +192,7 @@ else
 			sv_line=$(sv status "$d" 2>&1)
 			sv_state=${sv_line%%:*}
 			sv_pid=$(printf '%s' "$sv_line" | sed -n 's/^run: [^(]*(pid \([0-9]*\)).*/\1/p')
-			fact=$(result 5 $h "(r['services']['$s']['state'], r['services']['$s']['pid'] or '')")
+			fact=$(result 5 $h "(r['services']['$s']['state'], str(r['services']['$s']['pid'] or ''))")
 			check "$h/$s: facts ($fact) match sv status ($sv_state ${sv_pid:-})" \
 				test "$fact" = "('$sv_state', '${sv_pid:-}')"
 		done
