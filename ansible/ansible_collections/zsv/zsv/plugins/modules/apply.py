@@ -220,23 +220,30 @@ def run_report(module, argv):
 
 
 def dry_run_with_pending(module, zsvgen, paths, changes):
-    """The dry run's report, reading svtab.d as the pending entries would leave it."""
+    """The dry run's report, reading svtab.d as the pending entries would leave it (and
+    a missing svtab as empty: the task that makes it has not run either)."""
     p, svtab_d = module.params, paths['svtab_d']
     staging = tempfile.mkdtemp(prefix='zsv-apply.')
     try:
-        existing = stage_svtab_d(svtab_d, changes, staging)
-        argv = zsvgen_argv(zsvgen, p, paths, True, verbose=module._diff)
+        fragments = os.path.join(staging, 'svtab.d')
+        os.mkdir(fragments)
+        existing = stage_svtab_d(svtab_d, changes, fragments)
+        run_paths = dict(paths)
+        if not os.path.exists(paths['svtab']):
+            run_paths['svtab'] = os.path.join(staging, 'svtab')
+            open(run_paths['svtab'], 'w').close()
+        argv = zsvgen_argv(zsvgen, p, run_paths, True, verbose=module._diff)
         if os.path.isdir(svtab_d) and shutil.which('unshare'):
-            rc, out, err = run_zsvgen(bind_mounted(argv, staging, svtab_d), p['timeout'])
+            rc, out, err = run_zsvgen(bind_mounted(argv, fragments, svtab_d), p['timeout'])
             if rc != 125 and out.strip():  # else unshare or mount failed: no zsvgen ran
                 return parse_report(rc, out, err)
         if not existing:
             # No service comes from svtab.d yet: the copy's own name changes nothing
             # but the new services' zsv/source.
-            return run_report(module, zsvgen_argv(zsvgen, p, paths, True, verbose=module._diff, svtab_d=staging))
+            return run_report(module, zsvgen_argv(zsvgen, p, run_paths, True, verbose=module._diff, svtab_d=fragments))
         module.warn('pending: cannot bind-mount a copy of %s (not root?); the plan does not include '
                     'the pending entries' % svtab_d)
-        return run_report(module, argv)
+        return run_report(module, zsvgen_argv(zsvgen, p, paths, True, verbose=module._diff))
     except ZsvError as e:
         module.fail_json(msg=str(e))
     finally:

@@ -61,7 +61,8 @@ attributes:
     support: full
     description: The file's text before and after.
 notes:
-  - The svtab itself (C(/etc/svtab)) must exist, empty or not, since zsvgen reads it first.
+  - The svtab itself (C(/etc/svtab)) must exist, empty or not, for zsvgen to run; the
+    lint takes a missing one as empty.
   - An entry of the same name in the svtab or another svtab.d file is a duplicate
     and makes the task fail.
   - New files get mode 0666 minus the umask; an existing file keeps its mode and owner.
@@ -188,27 +189,37 @@ def stage_lint_tree(svtab_d, own_name, text, staging):
         f.write(text.encode('utf-8', 'surrogateescape'))
 
 
-def map_paths(value, staging, svtab_d):
-    """VALUE (a report, a list, a string) with the staging directory's name replaced by
-    the svtab.d it stands for, so diagnostics name the files the host has."""
+def map_paths(value, renames):
+    """VALUE (a report, a list, a string) with each temporary path of RENAMES (a list of
+    (temporary, real) pairs) replaced by the real one, so diagnostics name the host's files."""
     if isinstance(value, dict):
-        return dict((k, map_paths(v, staging, svtab_d)) for k, v in value.items())
+        return dict((k, map_paths(v, renames)) for k, v in value.items())
     if isinstance(value, list):
-        return [map_paths(v, staging, svtab_d) for v in value]
+        return [map_paths(v, renames) for v in value]
     if isinstance(value, str):
-        return value.replace(staging + '/', svtab_d.rstrip('/') + '/')
+        for temporary, real in renames:
+            value = value.replace(temporary, real)
     return value
 
 
 def lint(module, zsvgen, paths, own_name, text):
     """zsvgen --lint of the configuration as it would be with TEXT as OWN_NAME: the
-    report, its paths mapped back to svtab.d."""
+    report, its paths mapped back to svtab.d. A missing svtab counts as empty (in check
+    mode, the task that makes it has not run)."""
     staging = tempfile.mkdtemp(prefix='zsv-entry.')
     try:
-        stage_lint_tree(paths['svtab_d'], own_name, text, staging)
-        argv = [zsvgen, '--lint', '--json'] + path_args(paths, module.params, svtab_d=staging)
+        fragments = os.path.join(staging, 'svtab.d')
+        os.mkdir(fragments)
+        stage_lint_tree(paths['svtab_d'], own_name, text, fragments)
+        renames = [(fragments + '/', paths['svtab_d'].rstrip('/') + '/')]
+        lint_paths = dict(paths)
+        if not os.path.exists(paths['svtab']):
+            lint_paths['svtab'] = os.path.join(staging, 'svtab')
+            open(lint_paths['svtab'], 'w').close()
+            renames.append((lint_paths['svtab'], paths['svtab']))
+        argv = [zsvgen, '--lint', '--json'] + path_args(lint_paths, module.params, svtab_d=fragments)
         rc, out, err = run_zsvgen(argv, module.params['timeout'])
-        return map_paths(parse_report(rc, out, err), staging, paths['svtab_d'])
+        return map_paths(parse_report(rc, out, err), renames)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -137,3 +137,15 @@ def test_check_mode_plans_the_pending_entries_at_their_own_paths(run_module, zsv
     assert snapshot(zsv_tree['root']) == before
     # Without them, the dry run sees the host's files: nothing to do.
     assert run_module(zapply.main, args, check=True)['changed'] is False
+
+
+def test_check_mode_of_a_fresh_host_plans_the_pending_entries(run_module, zsv_tree):
+    # No svtab, no svtab.d, no tree yet: what a first check run of the fleet play meets.
+    from ansible_collections.zsv.zsv.plugins.modules import entry
+    args = zsv_tree['args']
+    os.unlink(args['svtab'])
+    os.rmdir(args['svtab_d'])
+    new = run_module(entry.main, dict(args, name='a', code='run=(sleep 1001)'), check=True)
+    r = run_module(zapply.main, dict(args, pending=[new]), check=True)
+    assert (r['changed'], r['created'], r['started']) == (True, ['a'], ['a']), r.get('msg')
+    assert sorted(os.listdir(str(zsv_tree['root']))) == ['zsvrc']

@@ -58,7 +58,7 @@ def test_map_paths_names_the_host_files():
     report = dict(diagnostics=[dict(file='/tmp/zsv-entry.x/web.svtab', line=1,
                                     text='/tmp/zsv-entry.x/web.svtab:1:5: error: u\n (first defined at /tmp/zsv-entry.x/a.svtab:1)')],
                   exit_status=1)
-    got = entry.map_paths(report, '/tmp/zsv-entry.x', '/etc/svtab.d/')
+    got = entry.map_paths(report, [('/tmp/zsv-entry.x/', '/etc/svtab.d/')])
     assert got['diagnostics'][0]['file'] == '/etc/svtab.d/web.svtab'
     assert got['diagnostics'][0]['text'] == \
         '/etc/svtab.d/web.svtab:1:5: error: u\n (first defined at /etc/svtab.d/a.svtab:1)'
@@ -146,6 +146,15 @@ def test_backup_and_absent(run_module, zsv_tree):
     assert open(r['backup_file']).read() == 'web::run=(sleep 2)\n'
     assert r['diff']['after'] == ''
     assert run_module(entry.main, dict(args, state='absent'))['changed'] is False
+
+
+def test_a_missing_svtab_is_linted_as_empty(run_module, zsv_tree):
+    os.unlink(zsv_tree['args']['svtab'])
+    r = run_module(entry.main, dict(zsv_tree['args'], name='web', code='run=(sleep 1)'), check=True)
+    assert r['changed'] is True, r.get('msg')
+    r = run_module(entry.main, dict(zsv_tree['args'], name='web', flags='Q'), check=True)
+    assert r.get('failed') is True and zsv_tree['args']['svtab_d'] + '/web.svtab:1:5: error:' in r['msg']
+    assert not os.path.exists(zsv_tree['args']['svtab'])
 
 
 def test_a_bad_name_fails_before_any_path_is_made(run_module, zsv_tree):
