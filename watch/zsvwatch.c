@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "run.h"
+#include "sitepaths.h"
 #include "sources.h"
 #include "zsvwatch_config.h"
 
@@ -57,9 +58,14 @@ static const char help[] =
     "  -n         no run at start: wait for the first event\n"
     "  -- ARGS    more arguments for zsvgen (e.g. -q, or a LOGFILE)\n";
 
+static const char *site;   /* the site paths file's lines (sitepaths.h) */
+
+/* NAME from the environment, else from the site paths file, else FALLBACK. */
 static const char *env_or(const char *name, const char *fallback) {
   const char *v = getenv(name);
-  return v != NULL && *v != '\0' ? v : fallback;
+  if (v != NULL && *v != '\0') return v;
+  v = site_paths_get(site, name);
+  return v != NULL ? v : fallback;
 }
 
 static int is_dir(const char *p) {
@@ -67,7 +73,8 @@ static int is_dir(const char *p) {
   return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Options and ZSV_* (an option wins). 0 to go on, else the exit status + 1. */
+/* Options, ZSV_* and the site paths file (an option wins, then the environment).
+ * 0 to go on, else the exit status + 1. */
 static int parse_options(int argc, char **argv, struct options *o) {
   o->svtab = env_or("ZSV_SVTAB", "/etc/svtab");
   o->svtab_d = env_or("ZSV_SVTAB_D", NULL);
@@ -173,10 +180,15 @@ static unsigned read_signals(int sfd, int *stop, int *child) {
 
 int main(int argc, char **argv) {
   struct options o;
+  char site_buf[SITE_PATHS_MAX];
   memset(&o, 0, sizeof o);
+  for (int j = 1; j < argc && strcmp(argv[j], "--") != 0; ++j)
+    if (strcmp(argv[j], "-e") == 0) o.to_stderr = 1;
+  log_open(o.to_stderr);
+  site_paths_read(site_buf);
+  site = site_buf;
   int r = parse_options(argc, argv, &o);
   if (r != 0) return r - 1;
-  log_open(o.to_stderr);
   char default_d[o.svtab_d == NULL ? strlen(o.svtab) + 3 : 1];
   if (o.svtab_d == NULL) {
     memcpy(default_d, o.svtab, strlen(o.svtab));
