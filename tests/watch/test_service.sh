@@ -2,14 +2,15 @@
 # test_service.sh: the library's entry `zsvwatch` in svtab runs zsvwatch under
 # runsv with the tree's own paths, and that alone keeps a carrier-gated service
 # in line with the veth peer (no hook, no zsvgen run by hand after boot). Its
-# messages reach the service's svlogd; `sv hup` (runit's h) is a run.
+# messages reach the service's svlogd; `sv hup` (runit's h) is a run. The entry's
+# code adds options, and arguments for zsvgen after "--".
 export TEST_TAG=s
 # shellcheck source=lib_watch.sh
 . "$(dirname "$0")/lib_watch.sh"
 
 printf 'zsv_zsvwatch=%q\n' "$ZSVWATCH" >>"$T/zsvrc"
 {
-	printf 'zsvwatch::run+=( -g %q )\n' "$T/bin/zsvgen-w"
+	printf 'zsvwatch::run+=( -g %q -- -q )\n' "$T/bin/zsvgen-w"
 	printf 'carrier:N:run=( %q 100000 ); checkf="zsv_check_carrier veth0"\n' "$SLEEP"
 } >"$T/svtab"
 
@@ -19,7 +20,7 @@ check "zsvgen built the tree" test $? = 0
 start_runsvdir_ns
 check "runsv runs zsvwatch" wait_until 20 running "$SV/zsvwatch"
 wpid=$(svc_pid "$SV/zsvwatch")
-want="$ZSVWATCH -e -s $SV -c $T/zsvrc -L $ZSV_LIB -g $T/bin/zsvgen-w -f $T/svtab "
+want="$ZSVWATCH -f $T/svtab -e -s $SV -c $T/zsvrc -L $ZSV_LIB -g $T/bin/zsvgen-w -- -q "
 # runsv's pid runs ./run first, which then execs zsvwatch.
 execd() { cmd=$(tr '\0' ' ' <"/proc/$wpid/cmdline" 2>/dev/null); [ "$cmd" = "$want" ]; }
 check "it runs with the tree's paths" wait_until 20 execd || note "its command line: $cmd"
