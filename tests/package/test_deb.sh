@@ -22,7 +22,7 @@ skip() { echo "skip - $*"; exit 77; }
 for tool in dpkg-buildpackage dh dh_runit lintian apt-get git; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
-exec 9>/run/lock/zsv-test-deb.lock && flock -w 900 9 || { bad "lock /run/lock/zsv-test-deb.lock"; exit 1; }
+mkdir -p /run/lock && exec 9>/run/lock/zsv-test-deb.lock && flock -w 900 9 || { bad "lock /run/lock/zsv-test-deb.lock"; exit 1; }
 dpkg-query -W -f '${Status}' zsv 2>/dev/null | grep -q installed && skip "zsv is installed on this machine"
 [ -e /etc/svtab ] || [ -e /etc/sv/zsv ] && skip "/etc/svtab or /etc/sv/zsv exists on this machine"
 
