@@ -36,7 +36,7 @@ dhcpcd.eth0
 tcpserver.1234::run=( cat )
 getty.tty2
 runsvdir.root
-example_echo::checkf=zsv_check_route; run=( tcpserver 0.0.0.0 1234 cat )
+example_echo::checkf=zsv_check_route; run=( tcpserver -HRl0 0.0.0.0 1234 cat )
 SVTAB
 names=$(grep -v '^#' "$tmp/svtab" | cut -d: -f1)
 
