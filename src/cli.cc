@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sitepaths.h"
 #include "zsv_build_config.h"
 
 namespace zsv {
@@ -30,11 +31,18 @@ bool is_dir(const std::string& p) {
 
 std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status) {
   Options o;
-  o.svtab = env_or("ZSV_SVTAB", o.svtab);
-  o.service_dir = env_or("ZSV_SERVICE_DIR", o.service_dir);
-  o.config = env_or("ZSV_CONFIG", o.config);
-  o.lib = env_or("ZSV_LIB", o.lib);
-  if (const char* d = std::getenv("ZSV_SVTAB_D"); d != nullptr && *d != '\0') o.svtab_d = d;
+  // Defaults: the site's paths file, then the ZSV_* environment; flags win over both.
+  const SitePaths site = read_site_paths(env_or("ZSV_PATHS", kSitePathsFile));
+  for (const Diagnostic& d : site.diags) std::cerr << format_diagnostic(d);
+  auto site_or = [&site](const char* name, const std::string& fallback) {
+    auto it = site.values.find(name);
+    return it != site.values.end() && !it->second.empty() ? it->second : fallback;
+  };
+  o.svtab = env_or("ZSV_SVTAB", site_or("ZSV_SVTAB", o.svtab));
+  o.service_dir = env_or("ZSV_SERVICE_DIR", site_or("ZSV_SERVICE_DIR", o.service_dir));
+  o.config = env_or("ZSV_CONFIG", site_or("ZSV_CONFIG", o.config));
+  o.lib = env_or("ZSV_LIB", site_or("ZSV_LIB", o.lib));
+  if (std::string d = env_or("ZSV_SVTAB_D", site_or("ZSV_SVTAB_D", "")); !d.empty()) o.svtab_d = d;
 
   po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
   visible.add_options()
