@@ -27,7 +27,7 @@ done
 printf 'wpa_cli.wlan0:M\nzsvwatch:M\nplain::run=(sleep 1)\n' >"$T/svtab"
 "$root/bin/zsvgen" -q -f "$T/svtab" -s "$T/service" -c /dev/null -L "$root/share/zsv/lib" 2>"$T/err"
 check "the installed zsvgen compiles with the installed library" test $? = 0
-hook=$(grep -o "'[^']*/zsv_ifupd'" "$T/service/wpa_cli.wlan0/run" | tr -d "'")
+hook=$(grep -o "'[^']*/zsv_ifupd'" "$T/service/wpa_cli.wlan0/run" | sort -u | tr -d "'")
 check "wpa_cli's action script is the installed hook ($hook)" test "$hook" = "$root/libexec/zsv/zsv_ifupd"
 watch=$(grep -o "run=( '[^']*'" "$T/service/zsvwatch/run" | sed "s/.*'\\(.*\\)'/\\1/")
 check "the zsvwatch entry runs the installed zsvwatch ($watch)" test "$watch" = "$root/bin/zsvwatch"

@@ -130,7 +130,7 @@ expect false 'zsv_check_service missing'
 expect false 'zsv_check_service ../service/a'
 
 echo "# dhcpcd's default condition, chosen at resolve time"
-expect true  'zsv_name=dhcpcd.veth0; zsv_defaults_dhcpcd veth0; [[ $checkf == "zsv_check_carrier veth0" && $run == "dhcpcd -B veth0" ]]'
+expect true  'zsv_name=dhcpcd.veth0; zsv_defaults_dhcpcd veth0; [[ $checkf == "zsv_check_carrier veth0" && ${run[1,2]} == "dhcpcd -B" && ${run[-1]} == veth0 ]]'
 expect true  'zsv_sysfs=$T/sys zsv_name=dhcpcd.wlan0; zsv_defaults_dhcpcd wlan0; [[ $checkf == "zsv_check_wifi wlan0" ]]'
 expect true  'zsv_sysfs=$T/sys zsv_name=dhcpcd.wlan1; zsv_defaults_dhcpcd wlan1; [[ $checkf == "zsv_check_wifi wlan1" ]]'
 
