@@ -7,7 +7,8 @@
 #                route-gated services running
 #   cable out -> zsv_ifupd out -> dhcpcd stopped, no dhcpcd process left, and its
 #                address and default route gone with it -> the gated services down
-# Then 5 more pulls, each leaving no dhcpcd process, no address, no default route.
+# Then 5 more pulls, each leaving no dhcpcd process, no address, no default route;
+# and dhcpcd removed from svtab with the cable in: no address, no route left.
 # Each step's time since the cable moved is printed ("# timing: ...").
 . "$(dirname "$0")/lib.sh" netplugd dhcpcd dnsmasq tcpserver
 start_tree
@@ -76,5 +77,17 @@ for i in $(seq "${PULLS:-5}"); do
 	step "pull $i: no default route" 10 no_default
 	step "pull $i: gated services down" 15 gated_down
 done
+
+echo "# dhcpcd removed from svtab with the cable in: it takes its address and route along"
+t0=$(now_ms); cable_in
+step "lease" 30 has_addr && step "gated services up" 15 gated_up
+grep -v "^dhcpcd\." "$T/svtab" >"$T/svtab.new" && mv "$T/svtab.new" "$T/svtab"
+t0=$(now_ms); zsv
+[ "$rc" = 0 ] && ok "zsvgen removed dhcpcd.$IF (exit 0)" || { bad "zsvgen exited $rc"; show "$T/out" "$T/err"; }
+step "no dhcpcd process" 15 no_proc dhcpcd
+check "carrier is still there" carrier
+step "no address (Debian's persistent is not in zsv's dhcpcd.conf)" 10 no_addr
+step "no default route" 10 no_default
+step "the gated services down (zsv's hook ran on dhcpcd's STOP)" 15 gated_down
 [ "$fail" = 0 ] || show "$T/zsv.log" "$T/log/dhcpcd.$IF/current" "$T/dnsmasq.log"
 exit $fail
