@@ -26,7 +26,7 @@ fi
 
 # ---------------------------------------------------------------- inside the namespaces
 if command -v shellcheck >/dev/null; then
-	for f in "$src"/sv/zsv/run "$src"/sv/zsv/finish "$src"/sv/zsv/log/run; do
+	for f in "$src"/sv/zsv/run "$src"/sv/zsv/finish "$src"/sv/zsv/settings "$src"/sv/zsv/log/run; do
 		if err=$(shellcheck "$f" 2>&1); then echo "ok   - shellcheck ${f#"$src"/}"; else echo "FAIL - shellcheck $f: $err"; exit 1; fi
 	done
 fi
@@ -86,7 +86,7 @@ tree_procs() {
 		cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
 		cwd=$(readlink "/proc/$p/cwd" 2>/dev/null)
 		case "$cwd/ $cmd" in
-		/run/service/*|/root/service/*|*"$T/bin/zsleep"*|*"runsvdir -P /run/service"*|*"runsvdir -P /root/service"*)
+		/run/service/*|/run/zsv-site/*|/root/service/*|*"$T/bin/zsleep"*|*"runsvdir -P /run/"*|*"runsvdir -P /root/service"*)
 			echo "$p $cmd(in $cwd)" ;;
 		esac
 	done
@@ -101,7 +101,8 @@ mkdir -p /etc/sv/agetty-tty9 /var/service
 printf '#!/bin/sh\nexec %s 800001\n' "$T/bin/dsleep" >/etc/sv/agetty-tty9/run
 chmod +x /etc/sv/agetty-tty9/run
 ln -s /etc/sv/agetty-tty9 /var/service/
-runsvdir -P /var/service </dev/null >"$T/outer.log" 2>&1 &
+# The site paths file the zsv service reads is $T/paths (absent until the end).
+ZSV_PATHS=$T/paths runsvdir -P /var/service </dev/null >"$T/outer.log" 2>&1 &
 disown
 check "the distribution's service runs" wait_until 15 running /var/service/agetty-tty9
 distro_pid=$(svc_pid /var/service/agetty-tty9)
@@ -194,5 +195,16 @@ for s in a b stubborn runsvdir.root; do
 	check "sv up zsv brings $s back" wait_until 20 running /run/service/$s
 done
 check "and the user tree" wait_until 20 running /root/service/u1
+
+note "the site paths file names the service directory: zsv follows it"
+sv -w 10 down /var/service/zsv >/dev/null
+printf '# site paths\nZSV_SERVICE_DIR=/run/zsv-site\n' >"$T/paths"
+sv up /var/service/zsv >/dev/null
+check "a comes up in /run/zsv-site" wait_until 20 running /run/zsv-site/a
+check "under runsvdir -P /run/zsv-site" \
+	sh -c "tr '\0' ' ' </proc/\$(cat /var/service/zsv/supervise/pid)/cmdline | grep -q '^runsvdir -P /run/zsv-site'"
+sv -w 10 down /var/service/zsv >/dev/null
+after=$(tree_procs)
+check "sv -w 10 down zsv stops that tree too${after:+: left $after}" test -z "$after"
 
 echo "# $([ $fail = 0 ] && echo all passed || echo some checks FAILED)"
