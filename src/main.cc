@@ -23,11 +23,14 @@
 #include "fsutil.h"
 #include "livetree.h"
 #include "plan.h"
+#include "posthooks.h"
 #include "render.h"
 #include "report.h"
 #include "reuse.h"
+#include "settings.h"
 #include "sources.h"
 #include "status_cmd.h"
+#include "why_cmd.h"
 #include "zsv_build_config.h"
 #include "svtab.h"
 
@@ -258,6 +261,26 @@ bool apply_and_report(const Plan& plan, const Tree& tree, const Options& opts, R
   return failures.empty();
 }
 
+// After a run that changed something: zsv/last of each service acted on, then, the
+// lock let go (a hook may run zsvgen), the post-apply hooks (SPEC §6).
+void after_apply(Tree& tree, const Options& opts, const EvalSettings& es, Report& report, int status) {
+  if (report.actions.empty()) return;
+  for (const std::string& p : record_last_actions(tree.dir.get(), report.actions, std::time(nullptr)))
+    report.diags.push_back(make_diagnostic(Severity::warning, {opts.service_dir, 0, 0}, "zsv/last not written: " + p));
+  tree.lock = Fd();
+  SiteSettings s = read_site_settings(es.zsh, es.lib_dir, opts.config, opts.service_dir);
+  if (!s.error.empty()) {
+    report.diags.push_back(make_diagnostic(Severity::warning, {opts.config, 0, 0}, "post-apply hooks not run: " + s.error));
+    return;
+  }
+  report.exit_status = status;
+  auto env = hook_environment(names_by_action(report.actions));
+  env.insert(env.end(), {{"ZSV_SVTAB", opts.svtab}, {"ZSV_SERVICE_DIR", opts.service_dir},
+                         {"ZSV_CONFIG", opts.config}, {"ZSV_LIB", es.lib_dir}});
+  for (Diagnostic& d : run_post_apply_hooks(s.post_apply_dir, json_report(report), env, s.post_apply_timeout))
+    report.diags.push_back(std::move(d));
+}
+
 int run(Options opts, const char* argv0) {
   opts.svtab = absolute_path(opts.svtab);
   opts.service_dir = absolute_path(opts.service_dir);
@@ -305,11 +328,14 @@ int run(Options opts, const char* argv0) {
   Plan plan = plan_changes(c.desired, c.keep, live);
   report_conflicts(plan, tab, opts, report);
   report.actions = describe_plan(plan);
-  if (opts.dry_run)
+  if (opts.dry_run) {
     print_dry_run(plan, live, out, opts, report);
-  else if (!apply_and_report(plan, tree, opts, report))
-    return finish(exit_system);
-  return finish(report.failed > 0 ? exit_partial : exit_ok);
+    return finish(report.failed > 0 ? exit_partial : exit_ok);
+  }
+  bool applied = apply_and_report(plan, tree, opts, report);
+  int status = !applied ? exit_system : report.failed > 0 ? exit_partial : exit_ok;
+  after_apply(tree, opts, es, report, status);
+  return finish(status);
 }
 
 }  // namespace
@@ -323,6 +349,7 @@ int main(int argc, char** argv) {
   if (!opts) return status;
   try {
     if (opts->status) return zsv::status_command(*opts, argv[0]);
+    if (!opts->why.empty()) return zsv::why_command(*opts, argv[0]);
     return zsv::run(*opts, argv[0]);
   } catch (const std::exception& e) {
     std::cerr << "zsvgen: " << e.what() << "\n";

@@ -21,7 +21,7 @@
 #include "settings.h"
 #include "status.h"
 #include "subproc.h"
-#include "svtab.h"
+#include "sources.h"
 
 namespace zsv {
 
@@ -37,13 +37,9 @@ constexpr long long young_seconds = 2;
 constexpr milliseconds watch_window{2500};
 constexpr milliseconds watch_interval{50};
 
-std::set<std::string> svtab_names(const std::string& path) {
+std::set<std::string> svtab_names(const Options& opts) {
   std::set<std::string> names;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return names;
-  std::ostringstream s;
-  s << in.rdbuf();
-  for (const Entry& e : parse_svtab(s.str(), path).entries) names.insert(e.name);
+  for (const Entry& e : read_sources(opts.svtab, opts.svtab_d.value_or(opts.svtab + ".d")).entries) names.insert(e.name);
   return names;
 }
 
@@ -134,7 +130,7 @@ bool colour_wanted() {
 }  // namespace
 
 int status_command(const Options& opts, const char* argv0) {
-  std::set<std::string> tab = svtab_names(opts.svtab);
+  std::set<std::string> tab = svtab_names(opts);
   LiveTree live;
   struct stat st;
   if (::stat(opts.service_dir.c_str(), &st) == 0) {
