@@ -19,7 +19,8 @@ for f in bin/zsvgen bin/zsvwatch libexec/zsv/zsv_ifupd libexec/zsv/zsv_dhcpcd sh
 	share/zsv/sv/zsv/finish share/zsv/sv/zsv/log/run; do
 	check "$f is installed and executable" test -x "$root/$f"
 done
-for f in share/zsv/lib/zsv_config share/zsv/lib/zsv_eval share/man/man8/zsvgen.8 share/man/man8/zsvwatch.8 \
+for f in share/zsv/lib/zsv_config share/zsv/lib/zsv_eval share/man/man8/zsvgen.8 share/man/man8/zsvwatch.8 share/man/man5/svtab.5 \
+	share/zsh/vendor-completions/_zsvgen share/bash-completion/completions/zsvgen \
 	share/doc/zsv/svtab.example share/doc/zsv/zsvrc.example; do
 	check "$f is installed" test -f "$root/$f"
 done

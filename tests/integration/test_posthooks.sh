@@ -67,7 +67,7 @@ check "ZSV_STOPPED=c" test "$(env_of 2 ZSV_STOPPED)" = c
 
 note "a failing hook, a hanging hook"
 printf '#!/bin/sh\necho broken >&2\nexit 3\n' >"$H/30-fails"
-printf '#!/bin/sh\nexec %q 600099\n' "$SLEEP" >"$H/40-hangs"
+printf '#!/bin/sh\n%q 600099\necho never\n' "$SLEEP" >"$H/40-hangs"
 chmod +x "$H/30-fails" "$H/40-hangs"
 touch "$T/flag_c"
 zsv
