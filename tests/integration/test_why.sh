@@ -37,13 +37,13 @@ zsv --why dhcpcd.eth0
 expect_rc 0 "--why dhcpcd.eth0"
 show "$T/out"
 check "its svtab file:line" row entry | grep -qF "$T/svtab:2: dhcpcd.eth0"
-check "runf: zsv_run_default, the library's default" sh -c "grep -E '^ +runf +zsv_run_default +the library' '$T/out' >/dev/null"
+check "runf: zsv_run_dhcpcd, the default of its prefix" sh -c "grep -E '^ +runf +zsv_run_dhcpcd +zsv_run_dhcpcd exists' '$T/out' >/dev/null"
 check "checkf: set by zsv_defaults_dhcpcd" sh -c "grep -E '^ +checkf +zsv_check_(carrier|wifi) eth0 +set by zsv_defaults_dhcpcd' '$T/out' >/dev/null"
-check "run carries zsv_run_default, from zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_default)" \
-	row run | grep -qE "zsv_run_default +$ZSV_LIB/zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_default)\$"
+check "run carries zsv_run_dhcpcd, from zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_dhcpcd)" \
+	row run | grep -qE "zsv_run_dhcpcd +$ZSV_LIB/zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_dhcpcd)\$"
 check "zsv/check carries zsv_check_carrier, from zsv_checks:$(fn_line "$ZSV_LIB/zsv_checks" zsv_check_carrier)" \
 	grep -qE "zsv_check_carrier +$ZSV_LIB/zsv_checks:$(fn_line "$ZSV_LIB/zsv_checks" zsv_check_carrier)\$" "$T/out"
-check "the variables run carries" grep -qF "typeset -ga run; run=( 'dhcpcd' '-B' 'eth0' )" "$T/out"
+check "the variables zsv/check carries" grep -qE "^ +typeset -g zsv_sysfs='/sys'\$" "$T/out"
 check "flag N: from zsvrc" sh -c "grep -E '^ +N on +zsvrc \($T/zsvrc\): zsv_flags=EN' '$T/out' >/dev/null"
 check "last: created" row last | grep -q "create"
 
