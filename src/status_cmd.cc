@@ -85,6 +85,7 @@ bool may_be_restarting(const StatusRow& r, long long now) {
 // Watches the rows that may be restarting; two or more state changes recorded by runsv
 // within the window mean a loop. Each row's status becomes the last one seen.
 void watch_restarts(std::vector<StatusRow>& rows, const std::vector<std::size_t>& which, const std::string& dir) {
+  if (which.empty()) return;  // nothing to watch: no wait
   std::vector<int> changes(which.size(), 0);
   auto key = [](const ServiceStatus& s) { return std::make_tuple(s.pid, s.since, s.state); };
   const auto end = Clock::now() + watch_window;
