@@ -15,6 +15,27 @@ const char* severity_word(Severity s) {
   }
   return "error";
 }
+// A long source line is cut to the bytes around the column, marked with "...".
+constexpr std::size_t excerpt_context = 60;
+
+struct Excerpt {
+  std::string text;
+  std::size_t caret = 0;  // offset of the caret in TEXT
+};
+
+Excerpt excerpt(const std::string& line, int col) {
+  std::size_t at = col > 1 ? std::min(static_cast<std::size_t>(col - 1), line.size()) : 0;
+  if (line.size() <= 2 * excerpt_context + 40) return {line, at};
+  std::size_t from = at > excerpt_context ? at - excerpt_context : 0;
+  std::size_t to = std::min(line.size(), at + excerpt_context);
+  Excerpt x;
+  if (from > 0) x.text = "...";
+  x.caret = x.text.size() + (at - from);
+  x.text += line.substr(from, to - from);
+  if (to < line.size()) x.text += "...";
+  return x;
+}
+
 }  // namespace
 
 std::string format_diagnostic(const Diagnostic& d) {
@@ -25,11 +46,11 @@ std::string format_diagnostic(const Diagnostic& d) {
   else
     out = fmt::format("{}: {}: {}\n", d.loc.file, severity_word(d.severity), d.message);
   if (!d.source_line.empty() && d.loc.line > 0) {
-    out += fmt::format("  {}\n", d.source_line);
+    Excerpt x = excerpt(d.source_line, d.loc.col);
+    out += fmt::format("  {}\n", x.text);
     // Keep tabs in the caret line so the caret lines up under tabbed source.
     std::string pad;
-    for (int i = 0; i + 1 < d.loc.col && i < static_cast<int>(d.source_line.size()); ++i)
-      pad += d.source_line[i] == '\t' ? '\t' : ' ';
+    for (std::size_t i = 0; i < x.caret && i < x.text.size(); ++i) pad += x.text[i] == '\t' ? '\t' : ' ';
     out += fmt::format("  {}^\n", pad);
   }
   std::size_t pos = 0;

@@ -57,8 +57,16 @@ class Parser {
   }
 
   void take_line(const Line& line) {
+    if (auto nul = line.text.find('\0'); nul != std::string_view::npos) {
+      error(line, static_cast<int>(nul) + 1, "a NUL byte: svtab is text, and shell code cannot hold one");
+      // The entry is broken: the rest of its block is swallowed with it.
+      scratch_ = Entry{};
+      open_ = &scratch_;
+      pending_blank_.clear();
+      return;
+    }
     if (line.text.empty()) {
-      if (open_ != nullptr) ++pending_blank_;
+      if (open_ != nullptr) pending_blank_.push_back(line.number);
       return;
     }
     if (line.text.front() == '#') return;
@@ -71,7 +79,7 @@ class Parser {
 
   void take_continuation(const Line& line) {
     if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
-      if (open_ != nullptr) ++pending_blank_;
+      if (open_ != nullptr) pending_blank_.push_back(line.number);
       return;
     }
     if (open_ == nullptr) {
@@ -80,7 +88,8 @@ class Parser {
       orphan_reported_ = true;
       return;
     }
-    for (; pending_blank_ > 0; --pending_blank_) append_code(*open_, "", line.number - pending_blank_);
+    for (int blank : pending_blank_) append_code(*open_, "", blank);
+    pending_blank_.clear();
     append_code(*open_, line.text, line.number);
   }
 
@@ -92,7 +101,7 @@ class Parser {
 
   void take_entry(const Line& line) {
     open_ = nullptr;
-    pending_blank_ = 0;
+    pending_blank_.clear();
     orphan_reported_ = false;
     std::string_view rest = line.text;
     auto colon = rest.find(':');
@@ -112,10 +121,6 @@ class Parser {
       // An empty first line of code adds nothing: the block below is the code.
       if (colon2 != std::string_view::npos && colon2 + 1 < rest.size())
         append_code(e, rest.substr(colon2 + 1), line.number);
-    }
-    if (e.code.find('\0') != std::string::npos) {
-      error(line, 1, "shell code contains a NUL byte");
-      ok = false;
     }
     if (ok) ok = check_duplicate(line, e.name);
     if (!ok) {
@@ -169,7 +174,7 @@ class Parser {
   Svtab out_;
   Entry* open_ = nullptr;  // the entry continuation lines append to
   Entry scratch_;          // a rejected entry, kept only to absorb its block
-  int pending_blank_ = 0;
+  std::vector<int> pending_blank_;  // blank lines inside the block, kept if more code follows
   bool orphan_reported_ = false;
   std::map<std::string, int> first_line_;
 };
