@@ -1,13 +1,19 @@
-// eval: runs lib/zsv_eval under zsh (Boost.Process), reads its records, enforces the
-// resolve and check timeouts by killing the evaluator's process group and starting a
-// fresh one for the entries that are left.
+// eval: runs lib/zsv_eval under zsh (Boost.Process), hands it the entries, feeds its
+// records to an eval_session::Session, files its stderr under the entry that wrote it,
+// and enforces the deadlines: an entry that runs out of time (or stops or kills its
+// evaluator) fails alone, the evaluator's process group is killed and a fresh one takes
+// the entries that are left. A deadline with no entry current fails the load instead.
 #include "eval.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <poll.h>
+#include <random>
 #include <signal.h>
 #include <sys/wait.h>
 #include <thread>
@@ -18,8 +24,9 @@
 #include <boost/process/posix.hpp>
 #include <fmt/format.h>
 
+#include "eval_session.h"
 #include "fsutil.h"
-#include "needs.h"
+#include "signals.h"
 
 namespace zsv {
 
@@ -28,48 +35,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Field counts of each record kind after its tag (see lib/zsv_eval).
-std::size_t record_fields(char tag) {
-  switch (tag) {
-    case 'H': return 3;
-    case 'G': return 2;
-    case 'S': return 1;
-    case 'Z': return 1;
-    case 'X': return 2;
-    case 'R': return 7;
-    case 'C': return 2;
-    default: return 0;
-  }
-}
-
-struct Record {
-  char tag = 0;
-  std::vector<std::string> fields;
-};
-
-// Splits complete records off the front of BUF.
-std::vector<Record> take_records(std::string& buf) {
-  std::vector<Record> out;
-  std::size_t pos = 0;
-  for (;;) {
-    auto tag_end = buf.find('\0', pos);
-    if (tag_end == std::string::npos || tag_end != pos + 1) break;
-    Record r{buf[pos], {}};
-    std::size_t want = record_fields(r.tag), p = tag_end + 1;
-    if (want == 0) throw std::runtime_error(fmt::format("zsv_eval: unknown record '{}'", r.tag));
-    while (r.fields.size() < want) {
-      auto e = buf.find('\0', p);
-      if (e == std::string::npos) break;
-      r.fields.push_back(buf.substr(p, e - p));
-      p = e + 1;
-    }
-    if (r.fields.size() < want) break;
-    out.push_back(std::move(r));
-    pos = p;
-  }
-  buf.erase(0, pos);
-  return out;
-}
+constexpr int max_restarts = 64;              // per evaluator; each one also fails an entry
+constexpr std::size_t max_entry_text = 65536;  // of one entry's stderr, kept for its diagnostic
 
 // Reads what is there on a non-blocking fd; false at end of file.
 bool drain(int fd, std::string& into) {
@@ -91,25 +58,52 @@ std::pair<Fd, Fd> make_pipe() {
   return {Fd(p[0]), Fd(p[1])};
 }
 
-std::chrono::milliseconds seconds_field(const std::string& s, std::chrono::milliseconds fallback) {
-  try {
-    double v = std::stod(s);
-    if (v > 0) return std::chrono::milliseconds(static_cast<long long>(v * 1000));
-  } catch (const std::exception&) {
-  }
-  return fallback;
+std::string seconds_text(std::chrono::milliseconds t) { return fmt::format("{}", t.count() / 1000.0); }
+
+std::string status_text(int status) {
+  if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("was killed by SIG{}", ::sigabbrev_np(WTERMSIG(status)));
+  return "ended";
 }
 
-// One zsh running lib/zsv_eval over a list of entry indexes.
+// What zsvgen sends for one entry (see lib/zsv_eval): a fixed-width header, then the bytes.
+void add_entry_input(std::string& into, const SessionEntry& s, const Entry& e, const std::string& check) {
+  into += fmt::format("{:>10} {:>16} {:>10} {:>10} {:>12}\n", s.index, s.nonce, e.name.size(), check.size(), e.code.size());
+  into += e.name;
+  into += check;
+  into += e.code;
+}
+
+// One zsh running lib/zsv_eval over some entries.
 class Evaluator {
  public:
   Evaluator(const std::vector<Entry>& entries, const std::vector<std::string>& reuse, const EvalSettings& s,
-            std::vector<std::size_t> todo, Evaluation& ev)
-      : entries_(entries), reuse_(reuse), settings_(s), todo_(std::move(todo)), ev_(ev) {}
+            std::vector<std::size_t> todo, Evaluation& ev, int rec_fd)
+      : entries_(entries), reuse_(reuse), settings_(s), ev_(ev), session_(ev, s.lib_dir + "/zsv_config"),
+        todo_(std::move(todo)), rec_fd_(rec_fd) {}
 
+  ~Evaluator() {
+    if (!child_) return;
+    ::kill(-pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+    forget_process_group(pid_);
+    child_->detach();
+  }
+
+  bool done() const { return !child_; }
+
+  // The run is over (the library or zsvrc failed in some evaluator): what zsh said
+  // while loading is added to the error, if it says it within a moment.
+  void abandon() {
+    if (!child_) return;
+    for (int i = 0; i < 30 && err_; ++i) {
+      pollfd p{err_.get(), POLLIN, 0};
+      ::poll(&p, 1, 10);
+      absorb_stderr();
+    }
+    if (ev_.load_detail.empty()) ev_.load_detail = load_text_;
+  }
   int in_fd() const { return in_.get(); }
-
-  bool done() const { return todo_.empty() && !child_; }
   int out_fd() const { return out_.get(); }
   int err_fd() const { return err_.get(); }
   Clock::time_point deadline() const { return deadline_; }
@@ -121,37 +115,46 @@ class Evaluator {
     auto [out_r, out_w] = make_pipe();
     auto [err_r, err_w] = make_pipe();
     std::vector<std::string> args{"-f", settings_.lib_dir + "/zsv_eval", settings_.lib_dir,
-                                  settings_.zsvrc, settings_.service_dir};
+                                  settings_.zsvrc, settings_.service_dir, std::to_string(rec_fd_)};
     ::fcntl(in_r.get(), F_SETFL, 0);  // zsh reads it blocking
-    child_ = std::make_unique<bp::child>(
-        settings_.zsh, bp::args(args), bp::posix::fd.bind(0, in_r.get()),
-        bp::posix::fd.bind(1, out_w.get()), bp::posix::fd.bind(2, err_w.get()),
-        bp::extend::on_exec_setup([](auto&) { ::setpgid(0, 0); }));
+    {
+      TerminationBlock block;
+      child_ = std::make_unique<bp::child>(
+          settings_.zsh, bp::args(args), bp::posix::fd.bind(0, in_r.get()), bp::posix::fd.bind(1, err_w.get()),
+          bp::posix::fd.bind(2, err_w.get()), bp::posix::fd.bind(rec_fd_, out_w.get()),
+          bp::extend::on_exec_setup([](auto&) {
+            ::setpgid(0, 0);
+            unblock_in_child();
+          }));
+      pid_ = child_->id();
+      ::setpgid(pid_, pid_);  // also from here: the group exists before it is tracked
+      track_process_group(pid_);
+    }
     in_ = std::move(in_w);
     ::fcntl(in_.get(), F_SETFL, O_NONBLOCK);
     out_ = std::move(out_r);
     err_ = std::move(err_r);
     inbuf_.clear();
     inpos_ = 0;
-    current_.reset();
-    phase_ = Phase::load;
+    errbuf_.clear();
+    err_entry_.reset();
+    std::vector<SessionEntry> mine;
+    for (std::size_t i : todo_) mine.push_back({i, nonce(), false});
+    given_ = mine;
+    session_.start(std::move(mine));
+    watched_ = {Session::Phase::load, nullptr};
     deadline_ = Clock::now() + ev_.resolve_timeout;
   }
 
-  // Queues the entries for zsh's stdin: INDEX, NAME, CHECK, CODE of each, NUL-separated.
+  // Queues the entries for zsh's stdin.
   void feed() {
-    auto add = [this](const std::string& field) {
-      if (!inbuf_.empty()) inbuf_ += '\0';
-      inbuf_ += field;
-    };
     bool resolving = std::any_of(todo_.begin(), todo_.end(), [this](std::size_t i) { return reuse_[i].empty(); });
-    add(resolving ? "1" : "0");
-    for (std::size_t i : todo_) {
-      add(std::to_string(i));
-      add(entries_[i].name);
-      add(reuse_[i]);
-      add(entries_[i].code);
+    inbuf_ = resolving ? "1\n" : "0\n";
+    for (SessionEntry& s : given_) {
+      s.reused = !reuse_[s.index].empty();
+      add_entry_input(inbuf_, s, entries_[s.index], reuse_[s.index]);
     }
+    session_.start(given_);
     push_input();
   }
 
@@ -162,191 +165,133 @@ class Evaluator {
       if (n > 0) { inpos_ += static_cast<std::size_t>(n); continue; }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) return;
-      break;  // EPIPE: zsh died; its stdout tells the rest
+      break;  // EPIPE: zsh died; its records tell the rest
     }
     in_ = Fd();
+    std::string().swap(inbuf_);
   }
 
-  // Called when poll says our fds are readable (or on a deadline).
+  // Called when poll says our fds are ready.
   void pump() {
     if (in_) push_input();
-    bool open = drain(out_.get(), buf_);
+    std::string bytes;
+    bool open = drain(out_.get(), bytes);
     absorb_stderr();
-    for (Record& r : take_records(buf_)) handle(r);
-    if (!open) finish_child();
+    bool intact = session_.feed(bytes);
+    watch_phase();
+    if (!intact) return end_child(false);
+    if (!open) end_child(true);
   }
 
   void check_deadline(Clock::time_point now) {
     if (!child_ || now < deadline_) return;
-    kill_child();
-    if (current_) {
-      Outcome& o = ev_.outcomes[*current_];
-      if (phase_ == Phase::check) {
-        o.check_timed_out = true;
-        o.condition = false;
+    absorb_stderr();
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG | WUNTRACED) == pid_ && WIFSTOPPED(st)) {
+      session_.fail_current(fmt::format("its code stopped the evaluator (SIG{})", ::sigabbrev_np(WSTOPSIG(st))));
+    } else if (const SessionEntry* e = session_.current()) {
+      (void)e;
+      if (session_.phase() == Session::Phase::check) {
+        session_.time_out_check();
       } else {
-        o.resolved.reset();
-        o.error = fmt::format("resolving it took longer than {} s", ev_.resolve_timeout.count() / 1000.0);
+        session_.fail_current("resolving it took longer than " + seconds_text(ev_.resolve_timeout) + " s");
       }
-      o.output = take_stderr(*current_);
-      erase_todo(*current_);
-    } else if (phase_ == Phase::load) {
-      ev_.load_error = "loading the library and zsvrc took too long";
-      todo_.clear();
+    } else if (session_.phase() == Session::Phase::done) {
+      // All reported; zsh is slow to go (or something it left holds its stdout).
+    } else if (!session_.loaded() && !session_.loading().empty()) {
+      session_.fail_current("loading it took longer than " + seconds_text(ev_.resolve_timeout) + " s");
+    } else {
+      session_.fail_current(session_.loaded()
+          ? "the evaluator did not begin the entries within " + seconds_text(ev_.resolve_timeout) + " s"
+          : "zsh did not begin loading the library within " + seconds_text(ev_.resolve_timeout) + " s");
     }
-    restart_if_needed();
+    end_child(false);
   }
 
  private:
-  enum class Phase { load, resolve, check, between };
-
-  void handle(Record& r) {
-    switch (r.tag) {
-      case 'H':
-        ev_.resolve_timeout = seconds_field(r.fields[1], ev_.resolve_timeout);
-        ev_.check_timeout = seconds_field(r.fields[2], ev_.check_timeout);
-        phase_ = Phase::between;
-        break;
-      case 'G':
-        base_ = ShellDefs{};
-        for (auto& [name, body] : parse_defs_block(r.fields[0]))
-          base_.functions.emplace(name, make_shell_function(std::move(body)));
-        for (auto& [name, decl] : parse_defs_block(r.fields[1])) base_.variables.emplace(name, std::move(decl));
-        break;
-      case 'S':
-        begin_next();
-        break;
-      case 'Z':
-        absorb_stderr();
-        ev_.load_error = r.fields[0] + (load_text_.empty() ? "" : ":\n" + load_text_);
-        todo_.clear();
-        break;
-      case 'X':
-        ev_.outcomes[std::stoul(r.fields[0])].error = r.fields[1];
-        break;
-      case 'R': take_resolved(r); break;
-      case 'C': take_status(r); break;
-    }
+  static std::string nonce() {
+    static std::random_device rd;
+    static std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+    return fmt::format("{:016x}", gen());
   }
 
-  void take_resolved(const Record& r) {
-    Resolved res;
-    const auto& f = r.fields;
-    res.default_flags = f[1];
-    res.runf = f[2];
-    res.logf = f[3];
-    res.checkf = f[4];
-    ShellDefs mine;
-    for (auto& [name, decl] : parse_defs_block(f[5])) mine.variables.emplace(name, std::move(decl));
-    for (auto& [name, body] : parse_defs_block(f[6]))
-      mine.functions.emplace(name, make_shell_function(std::move(body)));
-    res.run = script_needs(res.runf, base_, mine);
-    res.log = script_needs(res.logf, base_, mine);
-    res.check = script_needs(res.checkf, base_, mine);
-    ev_.outcomes[std::stoul(f[0])].resolved = std::move(res);
-    phase_ = Phase::check;
-    deadline_ = Clock::now() + ev_.check_timeout;
+  // A new entry or a new phase: a new deadline.
+  void watch_phase() {
+    std::pair<Session::Phase, const SessionEntry*> now{session_.phase(), session_.current()};
+    if (now == watched_) return;
+    watched_ = now;
+    bool check = now.first == Session::Phase::check;
+    deadline_ = Clock::now() + (check ? ev_.check_timeout : ev_.resolve_timeout);
   }
 
-  void take_status(const Record& r) {
-    std::size_t i = std::stoul(r.fields[0]);
-    int status = std::stoi(r.fields[1]);
-    Outcome& o = ev_.outcomes[i];
-    absorb_stderr();
-    o.output = take_stderr(i);
-    if (!o.error.empty()) {
-      o.resolved.reset();
-    } else if (o.reused) {
-      o.condition = status == 0;
-    } else if (!o.resolved) {
-      o.error = fmt::format("its code ended the shell (status {}) before it was resolved", status);
-    } else {
-      o.condition = status == 0;
-    }
-    erase_todo(i);
-    begin_next();
-  }
-
-  // The evaluator takes its entries in order, one right after the other: the next one
-  // has begun as soon as the previous one's status came (or S, for the first).
-  void begin_next() {
-    if (todo_.empty()) {
-      current_.reset();
-      phase_ = Phase::between;
-      return;
-    }
-    current_ = todo_.front();
-    Outcome& o = ev_.outcomes[*current_];
-    o = Outcome{};
-    o.reused = !reuse_[*current_].empty();
-    phase_ = o.reused ? Phase::check : Phase::resolve;
-    deadline_ = Clock::now() + (o.reused ? ev_.check_timeout : ev_.resolve_timeout);
-  }
-
-  // Reads stderr and files its text under the entry whose "\0E<index>\0" marker precedes it.
+  // Reads stderr and files its text under the entry whose "\0E<nonce>\0" marker precedes it.
   void absorb_stderr() {
     if (!err_) return;
-    drain(err_.get(), errbuf_);
+    if (!drain(err_.get(), errbuf_)) err_ = Fd();
     std::size_t pos = 0;
     for (;;) {
       auto mark = errbuf_.find('\0', pos);
-      std::string& into = err_entry_ ? entry_text_[*err_entry_] : load_text_;
-      if (mark == std::string::npos) { into += errbuf_.substr(pos); pos = errbuf_.size(); break; }
-      into += errbuf_.substr(pos, mark - pos);
-      auto end = errbuf_.find('\0', mark + 1);
-      if (end == std::string::npos) { pos = mark; break; }  // marker not complete yet
-      if (errbuf_[mark + 1] == 'E') err_entry_ = std::stoul(errbuf_.substr(mark + 2, end - mark - 2));
-      pos = end + 1;
+      if (mark == std::string::npos) { add_text(errbuf_.substr(pos)); pos = errbuf_.size(); break; }
+      add_text(errbuf_.substr(pos, mark - pos));
+      constexpr std::size_t marker = 19;  // \0 E 16-hex \0
+      if (errbuf_.size() - mark < marker && err_) { pos = mark; break; }  // not complete yet
+      std::optional<std::size_t> who;
+      if (errbuf_.size() - mark >= marker && errbuf_[mark + 1] == 'E' && errbuf_[mark + 18] == '\0')
+        who = session_.index_of_nonce(errbuf_.substr(mark + 2, 16));
+      if (who) { err_entry_ = who; pos = mark + marker; }
+      else { add_text(std::string(1, '\0')); pos = mark + 1; }
     }
     errbuf_.erase(0, pos);
   }
 
-  std::string take_stderr(std::size_t i) {
-    absorb_stderr();
-    std::string t = std::move(entry_text_[i]);
-    entry_text_.erase(i);
-    return t;
+  void add_text(const std::string& t) {
+    std::string& into = err_entry_ ? entry_text_[*err_entry_] : load_text_;
+    if (into.size() < max_entry_text) into += t.substr(0, max_entry_text - into.size());
   }
 
-  void erase_todo(std::size_t i) { todo_.erase(std::remove(todo_.begin(), todo_.end(), i), todo_.end()); }
-
-  void kill_child() {
-    ::kill(-child_->id(), SIGKILL);
-    reap();
-  }
-
-  void reap() {
-    std::error_code ec;
-    child_->wait(ec);
+  // The evaluator is done (AT_EOF: its records ended by themselves) or must be ended:
+  // its process group is killed (entries' leftovers with it), and a fresh evaluator
+  // takes the entries that are left.
+  void end_child(bool at_eof) {
+    int status = 0;
+    bool exited = false;
+    if (at_eof)
+      for (int i = 0; i < 20 && !exited; ++i) {
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) exited = true;
+        else ::usleep(5000);
+      }
+    ::kill(-pid_, SIGKILL);
+    if (!exited) while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    forget_process_group(pid_);
+    child_->detach();
     child_.reset();
     in_ = Fd();
     out_ = Fd();
+    absorb_stderr();
     err_ = Fd();
-    buf_.clear();
-    errbuf_.clear();
-    err_entry_.reset();
-  }
-
-  // The evaluator's stdout closed: it finished, or died under an entry.
-  void finish_child() {
-    // Background processes an entry left behind may hold stderr open: do not wait for them.
-    ::kill(-child_->id(), SIGKILL);
-    reap();
-    if (current_) {
-      Outcome& o = ev_.outcomes[*current_];
-      o.resolved.reset();
-      if (o.error.empty()) o.error = "the evaluator died while resolving it";
-      o.output = take_stderr(*current_);
-      erase_todo(*current_);
-    } else if (phase_ == Phase::load && ev_.load_error.empty()) {
-      ev_.load_error = "zsh failed before loading the library" + (load_text_.empty() ? "" : ":\n" + load_text_);
-      todo_.clear();
+    if (at_eof && session_.phase() != Session::Phase::done) {
+      if (!session_.loaded() && session_.loading().empty())
+        session_.fail_current("zsh " + status_text(status) + " before loading the library");
+      else if (!session_.loaded())
+        session_.fail_current("zsh " + status_text(status) + " while loading it (does it call exit?)");
+      else if (session_.current())
+        session_.fail_current("the evaluator " + status_text(status) + " while resolving it");
+      else
+        session_.fail_current("the evaluator " + status_text(status) + " before the entries began");
     }
-    restart_if_needed();
-  }
-
-  void restart_if_needed() {
+    if (!ev_.load_error.empty() && ev_.load_detail.empty()) ev_.load_detail = load_text_;
+    for (auto& [i, text] : entry_text_) session_.set_output(i, std::move(text));
+    entry_text_.clear();
+    std::vector<SessionEntry> left = session_.left();
+    todo_.clear();
+    for (const SessionEntry& e : left) todo_.push_back(e.index);
     if (todo_.empty() || !ev_.load_error.empty()) return;
+    if (++restarts_ > max_restarts) {
+      for (std::size_t i : todo_)
+        ev_.outcomes[i].error = fmt::format("not evaluated: the evaluator was restarted {} times", max_restarts);
+      todo_.clear();
+      return;
+    }
     start();
     feed();
   }
@@ -354,18 +299,21 @@ class Evaluator {
   const std::vector<Entry>& entries_;
   const std::vector<std::string>& reuse_;
   const EvalSettings& settings_;
-  std::vector<std::size_t> todo_;
   Evaluation& ev_;
+  Session session_;
+  std::vector<std::size_t> todo_;
+  std::vector<SessionEntry> given_;
+  int rec_fd_;
+  int restarts_ = 0;
   std::unique_ptr<bp::child> child_;
-  ShellDefs base_;  // the library's and zsvrc's definitions, from the G record
+  pid_t pid_ = 0;
   Fd in_, out_, err_;
   std::string inbuf_;
   std::size_t inpos_ = 0;
-  std::string buf_, errbuf_, load_text_;
+  std::string errbuf_, load_text_;
   std::map<std::size_t, std::string> entry_text_;
   std::optional<std::size_t> err_entry_;
-  std::optional<std::size_t> current_;
-  Phase phase_ = Phase::load;
+  std::pair<Session::Phase, const SessionEntry*> watched_{Session::Phase::load, nullptr};
   Clock::time_point deadline_;
 };
 
@@ -378,7 +326,7 @@ int job_count(const EvalSettings& s, std::size_t entries) {
   return std::max(1, std::min(cores, by_size));
 }
 
-void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
+void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs, const Evaluation& ev) {
   for (;;) {
     std::vector<pollfd> fds;
     std::vector<Evaluator*> owners;
@@ -386,8 +334,8 @@ void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
     for (auto& e : evs) {
       if (e->done()) continue;
       fds.push_back({e->out_fd(), POLLIN, 0});
-      fds.push_back({e->err_fd(), POLLIN, 0});
-      fds.push_back({e->in_fd(), POLLOUT, 0});  // -1 once all is written: poll skips it
+      fds.push_back({e->err_fd(), POLLIN, 0});  // -1 once closed: poll skips it
+      fds.push_back({e->in_fd(), POLLOUT, 0});  // -1 once all is written
       owners.push_back(e.get());
       next = std::min(next, e->deadline());
     }
@@ -400,7 +348,33 @@ void run_evaluators(std::vector<std::unique_ptr<Evaluator>>& evs) {
         owners[k]->pump();
     auto now = Clock::now();
     for (Evaluator* e : owners) e->check_deadline(now);
+    if (!ev.load_error.empty()) {
+      for (auto& e : evs) e->abandon();
+      return;  // the Evaluators' destructors end them
+    }
   }
+}
+
+// A NUL byte in the zsvrc: zsh would read the file differently from zsvgen (and
+// scripts cannot carry it). An error at its line and column; nothing is evaluated.
+bool zsvrc_has_nul(const std::string& path, Evaluation& ev) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto nul = text.find('\0');
+  if (nul == std::string::npos) return false;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+  auto bol = text.rfind('\n', nul);
+  int col = static_cast<int>(nul - (bol == std::string::npos ? 0 : bol + 1)) + 1;
+  ev.load_error = "a NUL byte: zsh cannot read it as the file says";
+  ev.load_loc = {path, line, col};
+  return true;
+}
+
+// The records' descriptor: high, and not the same from run to run.
+int record_fd() {
+  std::random_device rd;
+  return 64 + static_cast<int>(rd() % 192);
 }
 
 }  // namespace
@@ -411,24 +385,25 @@ Evaluation evaluate_entries(const std::vector<Entry>& entries,
   Evaluation ev;
   ev.outcomes.resize(entries.size());
   std::vector<std::string> reuse;
-  if (entries.empty()) {
+  if (entries.empty() || zsvrc_has_nul(settings.zsvrc, ev)) {
     find_reusable();
     return ev;
   }
   int jobs = job_count(settings, entries.size());
+  int fd = record_fd();
   // Contiguous slices keep each evaluator's entries in svtab order.
   std::vector<std::unique_ptr<Evaluator>> evs;
   std::size_t per = (entries.size() + jobs - 1) / jobs;
   for (std::size_t start = 0; start < entries.size(); start += per) {
     std::vector<std::size_t> todo;
     for (std::size_t i = start; i < std::min(entries.size(), start + per); ++i) todo.push_back(i);
-    evs.push_back(std::make_unique<Evaluator>(entries, reuse, settings, std::move(todo), ev));
+    evs.push_back(std::make_unique<Evaluator>(entries, reuse, settings, std::move(todo), ev, fd));
   }
   for (auto& e : evs) e->start();
   reuse = find_reusable();
   reuse.resize(entries.size());
   for (auto& e : evs) e->feed();
-  run_evaluators(evs);
+  run_evaluators(evs, ev);
   return ev;
 }
 

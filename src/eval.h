@@ -40,6 +40,8 @@ struct Outcome {
 
 struct Evaluation {
   std::string load_error;  // the library or zsvrc failed to load: nothing is applied
+  Location load_loc;       // the file (the library's or the zsvrc) it is about
+  std::string load_detail; // what zsh said meanwhile
   std::vector<Outcome> outcomes;  // one per entry, in order
   std::chrono::milliseconds resolve_timeout{10000};
   std::chrono::milliseconds check_timeout{5000};

@@ -31,6 +31,7 @@
 #include "sources.h"
 #include "status_cmd.h"
 #include "why_cmd.h"
+#include "signals.h"
 #include "zsv_build_config.h"
 #include "svtab.h"
 
@@ -317,7 +318,7 @@ int run(Options opts, const char* argv0) {
   LiveTree live;
   Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live);
   if (!ev.load_error.empty()) {
-    report.diags.push_back(make_diagnostic(Severity::error, {opts.config, 0, 0}, ev.load_error));
+    report.diags.push_back(make_diagnostic(Severity::error, ev.load_loc, ev.load_error, "", ev.load_detail));
     return finish(exit_input);
   }
   Compiled c = compile_entries(tab.entries, selected, ev, rs, live, opts, report.diags);
@@ -344,6 +345,7 @@ int run(Options opts, const char* argv0) {
 int main(int argc, char** argv) {
   // A zsh that dies while zsvgen writes to it is told by its exit, not by SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  zsv::install_termination_handlers();
   int status = 0;
   auto opts = zsv::parse_command_line(argc, argv, status);
   if (!opts) return status;
