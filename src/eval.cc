@@ -256,9 +256,9 @@ class Evaluator {
     int status = 0;
     bool exited = false;
     if (at_eof)
-      for (int i = 0; i < 20 && !exited; ++i) {
+      for (int i = 0; i < 100 && !exited; ++i) {  // zsh is exiting: at most 100 ms
         if (::waitpid(pid_, &status, WNOHANG) == pid_) exited = true;
-        else ::usleep(5000);
+        else ::usleep(1000);
       }
     ::kill(-pid_, SIGKILL);
     if (!exited) while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}

@@ -64,6 +64,18 @@ check_not "the forged function is nowhere" grep -rq 500666 "$SV"
 check "b was not created" test ! -e "$SV/b"
 check "a's scripts pass zsh -n" scripts_ok a
 
+note "the records' descriptor is not open where the entry's code runs"
+rm -rf "$SV"
+cat <<EOF | svtab
+fds::run=($SLEEP 500035)
+  for f in /proc/self/fd/<->(N); do
+    (( \${f:t} < 64 )) || [[ -e /proc/\$PPID/fd/\${f:t} ]] || { print -u2 "fd \${f:t} is open"; return 1 }
+  done
+EOF
+zsv
+# (A descriptor zsvgen itself inherited is not the evaluator's: \$PPID is zsvgen.)
+expect_rc 0 "no descriptor of 64 or more (where zsvgen puts the records' one) is open in the code"
+
 note "an entry with IFS=: that redefines a check the library has"
 rm -rf "$SV"
 cat <<EOF | svtab
@@ -121,20 +133,30 @@ check "nothing was built" test ! -e "$SV/a"
 check "no evaluator is left" wait_until 5 no_evaluator
 base_rc >"$rc_file"
 
-note "an entry of 1,000,000 lines ends in bounded time, named"
+note "an entry of 1,000,000 lines (50 MB) ends in bounded time, named"
 rm -rf "$SV"
 printf 'zsv_logroot=%q\nzsv_resolve_timeout=3\n' "$T/log" >"$rc_file"
-{
+# big_svtab LINES: an entry of LINES lines of code (50 bytes each), then a small one.
+big_svtab() {
 	printf 'big::run=(%s 500081)\n' "$SLEEP"
-	awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "  : %045d\n", i }'
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "  : %045d\n", i }'
 	printf 'after::run=(%s 500082)\n' "$SLEEP"
-} | svtab
+}
+big_svtab 1000000 | svtab
+zsv
+check "zsvgen ended (no timeout)" test "$rc" != 124
+expect_rc 1 "a 50 MB svtab is refused"
+check "the error names the svtab" grep -q "^$T/svtab: error: " "$T/err"
+check "no evaluator is left" wait_until 5 no_evaluator
+# Within the size bound: the entry itself runs out of time, named, and the next one is built.
+big_svtab 300000 | svtab
 zsv
 check "zsvgen ended (no timeout)" test "$rc" != 124
 expect_rc 3 "the big entry fails"
 check "the big entry is named at its line" grep -q "^$T/svtab:1:1: error: .*'big'.*took longer" "$T/err"
 check "the entry after it is built" grep -q 500082 "$SV/after/run"
 check "the error line is bounded" test "$(wc -c <"$T/err")" -lt 4000
+check "no evaluator is left" wait_until 5 no_evaluator
 base_rc >"$rc_file"
 
 note "zsvrc settings are checked once, as zsvrc errors"
