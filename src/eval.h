@@ -27,6 +27,7 @@ struct Resolved {
   std::string default_flags;  // $zsv_flags as the entry saw it, before its own letters
   std::string runf, logf, checkf;
   ScriptNeeds run, log, check;
+  std::string native;  // zsv/native: the condition zsvgen evaluates itself; empty: zsh's (native_rule.h)
 };
 
 struct Outcome {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "native_rule.h"
+
 namespace zsv {
 
 namespace {
@@ -130,7 +132,13 @@ void Session::take_load(Record& r) {
     phase_ = Phase::between;
   } else if (is_definition(r) && phase_ == Phase::between) {
     add_defs(base_, r);
-  } else if (r.tag == 'G' && n == 0 && phase_ == Phase::between) {
+  } else if (r.tag == 'G' && n == 1 && phase_ == Phase::between) {
+    untouched_.clear();
+    const std::string& names = r.fields[0];
+    for (std::size_t p = 0, e; p < names.size(); p = e + 1) {
+      e = std::min(names.find(' ', p), names.size());
+      if (e > p) untouched_.insert(names.substr(p, e - p));
+    }
   } else if (r.tag == 'S' && n == 0 && phase_ == Phase::between) {
     cur_ = 0;
     begin_next();
@@ -185,6 +193,7 @@ void Session::take_report(const std::string& body) {
   res.run = script_needs(res.runf, base_, mine);
   res.log = script_needs(res.logf, base_, mine);
   res.check = script_needs(res.checkf, base_, mine);
+  if (auto n = native_condition(res.checkf, base_, mine, untouched_)) res.native = native_text(*n);
   if (o.error.empty()) o.resolved = std::move(res);
   phase_ = Phase::check;
 }

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,7 @@ class Session {
   Phase phase_ = Phase::load;
   std::string loading_;
   ShellDefs base_;  // the library's and zsvrc's definitions, from the D records
+  std::set<std::string> untouched_;  // library functions zsvrc left as they were (G)
   bool got_report_ = false;
 };
 

@@ -22,6 +22,7 @@
 #include "eval.h"
 #include "fsutil.h"
 #include "livetree.h"
+#include "native_check.h"
 #include "plan.h"
 #include "posthooks.h"
 #include "render.h"
@@ -210,31 +211,36 @@ Tree open_tree(const Options& opts) {
 
 // Evaluates the selected entries; the outcomes are indexed like TAB's entries. Entries
 // whose inputs are unchanged keep their resolution (their condition is still
-// evaluated); the live tree is read into LIVE while the evaluators load the library.
+// evaluated): a native condition (zsv/native) here, any other by zsh running the live
+// zsv/check. Only what needs zsh goes to the evaluators; with nothing, no zsh starts.
 Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected, const EvalSettings& es,
                              RenderSettings& rs, const Tree& tree, LiveTree& live) {
+  rs.inputs = shared_inputs(es);
+  if (tree.dir) live = read_live_tree(tree.dir.get());
+  std::vector<Outcome> by_entry(tab.entries.size());
   std::vector<Entry> to_eval;
   std::vector<std::size_t> index;
-  for (std::size_t i = 0; i < tab.entries.size(); ++i)
-    if (selected[i]) { to_eval.push_back(tab.entries[i]); index.push_back(i); }
-  auto find_reusable = [&] {
-    rs.inputs = shared_inputs(es);
-    if (tree.dir) live = read_live_tree(tree.dir.get());
-    std::vector<std::string> reuse;
-    for (const Entry& e : to_eval) {
-      auto it = live.services.find(e.name);
-      bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
-      reuse.push_back(same ? es.service_dir + "/" + e.name + "/zsv/check" : "");
+  std::vector<std::string> reuse;
+  for (std::size_t i = 0; i < tab.entries.size(); ++i) {
+    if (!selected[i]) continue;
+    const Entry& e = tab.entries[i];
+    auto it = live.services.find(e.name);
+    bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
+    if (same) {
       // A reused service's scripts are compared no more: keep memory flat at 1000 services.
-      if (same)
-        for (auto& [path, text] : it->second.files)
-          if (path != "zsv/source" && path != "zsv/inputs") std::string().swap(text);
+      for (auto& [path, text] : it->second.files)
+        if (path != "zsv/source" && path != "zsv/inputs" && path != "zsv/native") std::string().swap(text);
+      if (auto n = live_native(it->second)) {
+        by_entry[i].reused = true;
+        by_entry[i].condition = evaluate_native(*n);
+        continue;
+      }
     }
-    return reuse;
-  };
-  Evaluation ev = evaluate_entries(to_eval, find_reusable, es);
-  // Re-index the outcomes like TAB's entries; the rest of EV stays as it is.
-  std::vector<Outcome> by_entry(tab.entries.size());
+    to_eval.push_back(e);
+    index.push_back(i);
+    reuse.push_back(same ? es.service_dir + "/" + e.name + "/zsv/check" : "");
+  }
+  Evaluation ev = evaluate_entries(to_eval, [&] { return reuse; }, es);
   for (std::size_t k = 0; k < index.size(); ++k) by_entry[index[k]] = std::move(ev.outcomes[k]);
   ev.outcomes = std::move(by_entry);
   return ev;

@@ -46,19 +46,18 @@ const std::string* find_variable(const std::string& name, const ShellDefs& base,
   return nullptr;
 }
 
-// "typeset -gax name; ..." exports: its option letters hold an x.
+bool is_runner_variable(const std::string& name) {
+  return name == "runf" || name == "logf" || name == "checkf";
+}
+
+}  // namespace
+
 bool is_exported(const std::string& decl) {
   auto dash = decl.find(" -");
   if (dash == std::string::npos) return false;
   auto end = decl.find(' ', dash + 2);
   return decl.substr(dash + 2, end - dash - 2).find('x') != std::string::npos;
 }
-
-bool is_runner_variable(const std::string& name) {
-  return name == "runf" || name == "logf" || name == "checkf";
-}
-
-}  // namespace
 
 ShellFunction make_shell_function(std::string body) {
   ShellFunction f;
@@ -68,8 +67,9 @@ ShellFunction make_shell_function(std::string body) {
   return f;
 }
 
-ScriptNeeds script_needs(const std::string& command, const ShellDefs& base, const ShellDefs& entry) {
-  std::set<std::string> functions, variables;
+NeedNames need_names(const std::string& command, const ShellDefs& base, const ShellDefs& entry) {
+  NeedNames n;
+  auto& [functions, variables] = n;
   std::vector<std::string> todo = words(command, is_function_char);
   for (const std::string& v : words(command, is_variable_char)) variables.insert(v);
   while (!todo.empty()) {
@@ -81,6 +81,11 @@ ScriptNeeds script_needs(const std::string& command, const ShellDefs& base, cons
       if (!functions.count(w)) todo.push_back(w);
     variables.insert(f->variable_words.begin(), f->variable_words.end());
   }
+  return n;
+}
+
+ScriptNeeds script_needs(const std::string& command, const ShellDefs& base, const ShellDefs& entry) {
+  auto [functions, variables] = need_names(command, base, entry);
   for (const auto& [name, decl] : entry.variables)
     if (is_exported(decl)) variables.insert(name);
 

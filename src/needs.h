@@ -3,6 +3,7 @@
 // command name. Pure; the evaluator reports the definitions, this picks from them.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,19 @@ struct ShellDefs {
   std::map<std::string, std::string> variables;
 };
 
+// The names a script for COMMAND reaches: the functions (transitively, by name, those
+// defined in BASE or ENTRY) and the variable words of the command and those functions.
+struct NeedNames {
+  std::set<std::string> functions, variables;
+};
+NeedNames need_names(const std::string& command, const ShellDefs& base, const ShellDefs& entry);
+
 // The needs of COMMAND ("name args...") given the library's definitions BASE and the
 // entry's own ENTRY (which win). Variables the entry exports are always included.
 ScriptNeeds script_needs(const std::string& command, const ShellDefs& base, const ShellDefs& entry);
+
+// A declaration "typeset -gax name; ..." exports: its option letters hold an x.
+bool is_exported(const std::string& decl);
 
 // Parses the evaluator's definition blocks: "name\x1fvalue\x1e" repeated.
 std::vector<std::pair<std::string, std::string>> parse_defs_block(const std::string& block);

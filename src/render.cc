@@ -52,7 +52,7 @@ std::string entry_key(const Entry& e, const RenderSettings& s) {
 std::string inputs_text(const std::string& key, const Flags& flags, const std::vector<File>& files) {
   std::vector<const File*> scripts_in_order;
   for (const File& f : files)
-    if (f.executable) scripts_in_order.push_back(&f);
+    if (f.executable || f.path == "zsv/native") scripts_in_order.push_back(&f);
   std::sort(scripts_in_order.begin(), scripts_in_order.end(),
             [](const File* a, const File* b) { return a->path < b->path; });
   std::string scripts;
@@ -70,7 +70,7 @@ const char* want_word(Want w) {
 }
 
 const std::vector<std::string>& managed_paths() {
-  static const std::vector<std::string> paths{"log/run", "run", "zsv/check", "zsv/inputs", "zsv/source"};
+  static const std::vector<std::string> paths{"log/run", "run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source"};
   return paths;
 }
 
@@ -92,6 +92,7 @@ DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
   if (d.has_log)
     d.files.push_back({"log/run", script(s, e.name + ": its logger.", r.log, "", r.logf), true});
   d.files.push_back({"zsv/check", script(s, e.name + ": zsv's condition; exit 0 when the service should run.", r.check, "", r.checkf), true});
+  if (!r.native.empty()) d.files.push_back({"zsv/native", r.native, false});
   d.files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
   d.files.push_back({"zsv/inputs", inputs_text(entry_key(e, s), flags, d.files), false});
   std::sort(d.files.begin(), d.files.end(), [](const File& a, const File& b) { return a.path < b.path; });

@@ -11,7 +11,7 @@ namespace zsv {
 
 // A file zsv owns inside a service directory, by path relative to it.
 struct File {
-  std::string path;     // "run", "log/run", "zsv/check", "zsv/inputs", "zsv/source"
+  std::string path;     // "run", "log/run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source"
   std::string content;
   bool executable = false;
   bool operator==(const File&) const = default;
@@ -45,7 +45,7 @@ std::string digest(std::string_view text);
 std::string entry_key(const Entry& entry, const RenderSettings& settings);
 
 // The text of zsv/inputs: the key the scripts were rendered from, the final flags, and
-// a digest of the scripts, so that a hand-edited script is not taken for zsv's.
+// a digest of the scripts and of zsv/native, so that a hand edit is not taken for zsv's.
 std::string inputs_text(const std::string& key, const Flags& flags, const std::vector<File>& files);
 
 // Applies the entry's flags over RESOLVED's defaults. Unknown letters in $zsv_flags are

@@ -25,7 +25,7 @@ Flags parse_flags(const std::string& letters) { return apply_flags(Flags{}, lett
 std::vector<File> live_files(const LiveService& live) {
   std::vector<File> files;
   for (const auto& [path, content] : live.files)
-    files.push_back({path, content, path != "zsv/source" && path != "zsv/inputs"});
+    files.push_back({path, content, path != "zsv/source" && path != "zsv/inputs" && path != "zsv/native"});
   return files;
 }
 
@@ -39,6 +39,12 @@ bool reusable(const LiveService& live, const std::string& key) {
   Flags flags = parse_flags(field(it->second, "flags"));
   if (live.files.count("log/run") == flags.null_output) return false;
   return inputs_text(key, flags, live_files(live)) == it->second;
+}
+
+std::optional<NativeCheck> live_native(const LiveService& live) {
+  auto it = live.files.find("zsv/native");
+  if (it == live.files.end()) return std::nullopt;
+  return parse_native(it->second);
 }
 
 DesiredService render_reused(const Entry& e, const LiveService& live, bool condition) {

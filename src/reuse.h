@@ -4,13 +4,19 @@
 #pragma once
 #include <string>
 
+#include <optional>
+
 #include "livetree.h"
+#include "native_rule.h"
 #include "render.h"
 
 namespace zsv {
 
 // True when LIVE was rendered from KEY and its scripts are as zsv wrote them.
 bool reusable(const LiveService& live, const std::string& key);
+
+// The native condition a reusable LIVE service recorded in zsv/native, if any.
+std::optional<NativeCheck> live_native(const LiveService& live);
 
 // The service as it stands, for an entry whose resolution is reused: its flags from
 // the live tree, zsv/source from ENTRY, the want from CONDITION; the scripts stay.

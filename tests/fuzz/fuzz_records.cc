@@ -27,7 +27,7 @@ std::string genuine_prefix() {
   std::string body = encode_record('R', {"E", "zsv_run_default", "zsv_log_default", "zsv_check_true"}) +
                      encode_record('D', {"v", "run", "typeset -ga run; run=( 'sleep' '1' )"});
   return encode_record('L', {"/lib/zsv_config"}) + encode_record('H', {"zsv_logroot", "/var/log/zsv"}) +
-         encode_record('D', {"f", "zsv_run_default", "exec \"${run[@]}\""}) + encode_record('G', {}) +
+         encode_record('D', {"f", "zsv_run_default", "exec \"${run[@]}\""}) + encode_record('G', {""}) +
          encode_record('S', {}) + encode_record('R', {"0", nonce0, body}) + encode_record('C', {"0", nonce0, "0"});
 }
 

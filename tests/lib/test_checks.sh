@@ -129,9 +129,31 @@ expect true  'zsv_check_service c'
 expect false 'zsv_check_service missing'
 expect false 'zsv_check_service ../service/a'
 
-echo "# dhcpcd's default condition, chosen at resolve time"
-expect true  'zsv_name=dhcpcd.veth0; zsv_defaults_dhcpcd veth0; [[ $checkf == "zsv_check_carrier veth0" && ${run[1,2]} == "dhcpcd -B" && ${run[-1]} == veth0 ]]'
-expect true  'zsv_sysfs=$T/sys zsv_name=dhcpcd.wlan0; zsv_defaults_dhcpcd wlan0; [[ $checkf == "zsv_check_wifi wlan0" ]]'
-expect true  'zsv_sysfs=$T/sys zsv_name=dhcpcd.wlan1; zsv_defaults_dhcpcd wlan1; [[ $checkf == "zsv_check_wifi wlan1" ]]'
+echo "# link: carrier for a veth, association for a (fake) wireless interface"
+expect true  'zsv_check_link veth0'
+ipn link set veth1 down
+expect false 'zsv_check_link veth0'
+ipn link set veth1 up
+expect false 'zsv_check_link nosuch0'
+expect true  'zsv_sysfs=$T/sys; zsv_check_link wlan0'
+echo dormant >"$tmp/sys/class/net/wlan0/operstate"
+expect false 'zsv_sysfs=$T/sys; zsv_check_link wlan0'
+
+echo "# route: a default without a gateway counts only through a point-to-point device"
+ip -n "$ns" -6 route del default dev veth1 2>/dev/null  # gone already if veth1 went down
+ipn route add default dev veth0
+expect false 'zsv_check_route'
+ipn route del default dev veth0
+ipn tuntap add dev tun0 mode tun
+ipn link set tun0 up
+ipn route add default dev tun0
+expect true  'zsv_check_route'
+expect true  'zsv_check_route tun0'
+expect false 'zsv_check_route veth0'
+ipn route del default dev tun0
+
+echo "# dhcpcd's default condition is decided by its check, not at resolve time"
+expect true  'zsv_name=dhcpcd.veth0; zsv_defaults_dhcpcd veth0; [[ $checkf == "zsv_check_link veth0" && ${run[1,2]} == "dhcpcd -B" && ${run[-1]} == veth0 ]]'
+expect true  'zsv_sysfs=$T/sys zsv_name=dhcpcd.wlan0; zsv_defaults_dhcpcd wlan0; [[ $checkf == "zsv_check_link wlan0" ]]'
 
 exit $fail

@@ -20,7 +20,7 @@ const std::string nonce_a = "aaaaaaaaaaaaaaaa", nonce_b = "bbbbbbbbbbbbbbbb";
 
 std::string header() {
   return rec('L', {"/lib/zsv_config"}) + rec('H', {"zsv_logroot", "/var/log/zsv"}) +
-         rec('D', {"f", "zsv_run_default", "exec \"${run[@]}\""}) + rec('G', {}) + rec('S', {});
+         rec('D', {"f", "zsv_run_default", "exec \"${run[@]}\""}) + rec('G', {""}) + rec('S', {});
 }
 
 std::string report(const std::string& index, const std::string& nonce, const std::string& run) {
