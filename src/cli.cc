@@ -43,6 +43,7 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
   o.config = env_or("ZSV_CONFIG", site_or("ZSV_CONFIG", o.config));
   o.lib = env_or("ZSV_LIB", site_or("ZSV_LIB", o.lib));
   if (std::string d = env_or("ZSV_SVTAB_D", site_or("ZSV_SVTAB_D", "")); !d.empty()) o.svtab_d = d;
+  if (const char* c = std::getenv("ZSV_CACHE_DIR"); c != nullptr) o.cache_dir = c;
 
   po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
   visible.add_options()
@@ -52,6 +53,8 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
        "DIR/*.svtab, read after svtab (ZSV_SVTAB_D; svtab + .d, /etc/svtab.d; '': none)")
       ("config,c", po::value(&o.config)->value_name("FILE"), "the site zsvrc (ZSV_CONFIG; /etc/zsvrc)")
       ("lib,L", po::value(&o.lib)->value_name("DIR"), "the zsh library (ZSV_LIB; the installed one)")
+      ("cache-dir", po::value(&o.cache_dir)->value_name("DIR"),
+       "resolved services kept across boots (ZSV_CACHE_DIR; /var/cache/zsv; '': none)")
       ("dry-run,n", po::bool_switch(&o.dry_run), "print the plan (with -v the file diffs); change nothing")
       ("lint", po::bool_switch(&o.lint), "check svtab and every entry's code; change nothing")
       ("only", po::value(&o.only)->multitoken()->value_name("NAME..."), "re-evaluate only these services")

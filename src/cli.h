@@ -14,6 +14,7 @@ struct Options {
   // (/etc/svtab.d); empty: no fragments.
   std::optional<std::string> svtab_d;
   std::string lib;  // empty: the installed library
+  std::string cache_dir = "/var/cache/zsv";  // resolved services kept across boots (bootcache.h); empty: none
   bool dry_run = false;
   bool lint = false;
   bool json = false;

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "cli.h"
 #include "eval.h"
 #include "fsutil.h"
+#include "bootcache.h"
 #include "livetree.h"
 #include "native_check.h"
 #include "plan.h"
@@ -29,6 +31,7 @@
 #include "report.h"
 #include "reuse.h"
 #include "settings.h"
+#include "settings_cache.h"
 #include "sources.h"
 #include "status_cmd.h"
 #include "why_cmd.h"
@@ -113,6 +116,17 @@ std::string shared_inputs(const EvalSettings& es) {
   return digest(all);
 }
 
+// Resolutions this run did not redo: the boot cache, and the services taken from it.
+struct Reuse {
+  BootCache cache;
+  std::map<std::string, LiveService> from_cache;  // by name, taken whole from the cache
+  std::set<std::string> from_cache_names() const {
+    std::set<std::string> n;
+    for (const auto& [name, s] : from_cache) n.insert(name);
+    return n;
+  }
+};
+
 struct Compiled {
   std::vector<DesiredService> desired;
   std::set<std::string> keep;  // in svtab, but left as they are this run
@@ -121,7 +135,7 @@ struct Compiled {
 
 Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bool>& selected,
                          const Evaluation& ev, const RenderSettings& rs, const LiveTree& live,
-                         const Options& opts, std::vector<Diagnostic>& diags) {
+                         const Reuse& reuse, const Options& opts, std::vector<Diagnostic>& diags) {
   Compiled c;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
@@ -136,7 +150,9 @@ Compiled compile_entries(const std::vector<Entry>& entries, const std::vector<bo
       continue;
     }
     std::string error;
-    DesiredService d = o.reused ? render_reused(e, live.services.at(e.name), o.condition)
+    auto cached = reuse.from_cache.find(e.name);
+    DesiredService d = cached != reuse.from_cache.end() ? render_cached(e, cached->second, o.condition)
+                       : o.reused ? render_reused(e, live.services.at(e.name), o.condition)
                                 : render_service(e, *o.resolved, o.condition, rs, error);
     if (!error.empty()) {
       diags.push_back(entry_diag(e, Severity::error, fmt::format("service '{}': {}", e.name, error)));
@@ -209,38 +225,85 @@ Tree open_tree(const Options& opts) {
   return t;
 }
 
+// An entry that needs no zsh this run: its resolution reused (from the live tree, or
+// whole from the boot cache) and its condition native. Fills O and returns true.
+bool evaluate_here(const Entry& e, bool same, LiveTree& live, const RenderSettings& rs, Reuse& reuse, Outcome& o) {
+  if (same) {
+    if (auto n = live_native(live.services.at(e.name))) {
+      o.reused = true;
+      o.condition = evaluate_native(*n);
+      return true;
+    }
+    return false;
+  }
+  auto cached = reuse.cache.find(e.name);
+  if (!cached || !reusable(*cached, entry_key(e, rs))) return false;
+  auto n = live_native(*cached);
+  if (!n) return false;  // its check must run in zsh, which needs it in the tree: resolve it
+  o.reused = true;
+  o.condition = evaluate_native(*n);
+  reuse.from_cache.emplace(e.name, std::move(*cached));
+  return true;
+}
+
+// The zsv_config/zsvrc settings for a run that may start no zsh: from .zsv-settings in
+// the tree or the boot cache (settings_cache.h).
+std::optional<CachedSettings> cached_settings(const Tree& tree, Reuse& reuse, const std::string& key) {
+  if (tree.dir)
+    if (auto s = load_settings(tree.dir.get(), key)) return s;
+  Fd c = reuse.cache.open(false);
+  auto s = c ? load_settings(c.get(), key) : std::nullopt;
+  if (s && tree.lock) store_settings(tree.dir.get(), key, *s);  // a boot: keep them beside the tree again
+  return s;
+}
+
 // Evaluates the selected entries; the outcomes are indexed like TAB's entries. Entries
 // whose inputs are unchanged keep their resolution (their condition is still
 // evaluated): a native condition (zsv/native) here, any other by zsh running the live
 // zsv/check. Only what needs zsh goes to the evaluators; with nothing, no zsh starts.
 Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected, const EvalSettings& es,
-                             RenderSettings& rs, const Tree& tree, LiveTree& live) {
+                             RenderSettings& rs, const Tree& tree, LiveTree& live, Reuse& reuse) {
   rs.inputs = shared_inputs(es);
   if (tree.dir) live = read_live_tree(tree.dir.get());
   std::vector<Outcome> by_entry(tab.entries.size());
   std::vector<Entry> to_eval;
   std::vector<std::size_t> index;
-  std::vector<std::string> reuse;
+  std::vector<std::string> reuse_check;
+  std::optional<std::size_t> first_here;
   for (std::size_t i = 0; i < tab.entries.size(); ++i) {
     if (!selected[i]) continue;
     const Entry& e = tab.entries[i];
     auto it = live.services.find(e.name);
     bool same = it != live.services.end() && reusable(it->second, entry_key(e, rs));
-    if (same) {
-      // A reused service's scripts are compared no more: keep memory flat at 1000 services.
+    // A reused service's scripts are compared no more: keep memory flat at 1000 services.
+    if (same)
       for (auto& [path, text] : it->second.files)
         if (path != "zsv/source" && path != "zsv/inputs" && path != "zsv/native") std::string().swap(text);
-      if (auto n = live_native(it->second)) {
-        by_entry[i].reused = true;
-        by_entry[i].condition = evaluate_native(*n);
-        continue;
-      }
+    if (tree.dir && evaluate_here(e, same, live, rs, reuse, by_entry[i])) {
+      if (!first_here) first_here = i;
+      continue;
     }
     to_eval.push_back(e);
     index.push_back(i);
-    reuse.push_back(same ? es.service_dir + "/" + e.name + "/zsv/check" : "");
+    reuse_check.push_back(same ? es.service_dir + "/" + e.name + "/zsv/check" : "");
   }
-  Evaluation ev = evaluate_entries(to_eval, [&] { return reuse; }, es);
+  std::optional<CachedSettings> settings;
+  if (to_eval.empty() && first_here) {
+    settings = cached_settings(tree, reuse, rs.inputs);
+    if (!settings) {  // the settings are not known: ask zsh, through one entry
+      std::size_t i = *first_here;
+      bool in_tree = !reuse.from_cache.erase(tab.entries[i].name);
+      to_eval.push_back(tab.entries[i]);
+      index.push_back(i);
+      reuse_check.push_back(in_tree ? es.service_dir + "/" + tab.entries[i].name + "/zsv/check" : "");
+    }
+  }
+  Evaluation ev = evaluate_entries(to_eval, [&] { return reuse_check; }, es);
+  if (settings) apply_settings(*settings, ev);
+  else if (!to_eval.empty() && ev.load_error.empty() && tree.lock) {
+    store_settings(tree.dir.get(), rs.inputs, settings_of(ev));
+    if (Fd c = reuse.cache.open(true)) store_settings(c.get(), rs.inputs, settings_of(ev));
+  }
   for (std::size_t k = 0; k < index.size(); ++k) by_entry[index[k]] = std::move(ev.outcomes[k]);
   ev.outcomes = std::move(by_entry);
   return ev;
@@ -322,12 +385,13 @@ int run(Options opts, const char* argv0) {
   EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
   RenderSettings rs{zsh, Flags{}, ""};
   LiveTree live;
-  Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live);
+  Reuse reuse{BootCache(opts.dry_run || opts.lint ? "" : opts.cache_dir, opts.service_dir), {}};
+  Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live, reuse);
   if (!ev.load_error.empty()) {
     report.diags.push_back(make_diagnostic(Severity::error, ev.load_loc, ev.load_error, "", ev.load_detail));
     return finish(exit_input);
   }
-  Compiled c = compile_entries(tab.entries, selected, ev, rs, live, opts, report.diags);
+  Compiled c = compile_entries(tab.entries, selected, ev, rs, live, reuse, opts, report.diags);
   report.failed = c.failed.size();
   report.failed_services = c.failed;
   if (opts.lint) return finish(c.failed.empty() ? exit_ok : exit_partial);
@@ -340,6 +404,7 @@ int run(Options opts, const char* argv0) {
     return finish(report.failed > 0 ? exit_partial : exit_ok);
   }
   bool applied = apply_and_report(plan, tree, opts, report);
+  reuse.cache.update(c.desired, c.keep, reuse.from_cache_names(), tree.dir.get(), opts.only.empty());
   int status = !applied ? exit_system : report.failed > 0 ? exit_partial : exit_ok;
   after_apply(tree, opts, es, report, status);
   return finish(status);

@@ -1,6 +1,8 @@
 // reuse: reading zsv/inputs back, and rebuilding the desired service from the live one.
 #include "reuse.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace zsv {
@@ -45,6 +47,15 @@ std::optional<NativeCheck> live_native(const LiveService& live) {
   auto it = live.files.find("zsv/native");
   if (it == live.files.end()) return std::nullopt;
   return parse_native(it->second);
+}
+
+DesiredService render_cached(const Entry& e, const LiveService& cached, bool condition) {
+  DesiredService d = render_reused(e, cached, condition);
+  d.reused = false;
+  for (File& f : live_files(cached))
+    if (f.path != "zsv/source") d.files.push_back(std::move(f));
+  std::sort(d.files.begin(), d.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
+  return d;
 }
 
 DesiredService render_reused(const Entry& e, const LiveService& live, bool condition) {
