@@ -45,7 +45,7 @@ for n in $names; do
 done
 count=$(find "$SV" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l)
 check "exactly one directory per entry (found $count)" test "$count" = 10
-check "no dot-directories left (staging)" test -z "$(find "$SV" -mindepth 1 -maxdepth 1 -name '.*' ! -name .zsv.lock)"
+check "no dot-directories left (staging)" test -z "$(find "$SV" -mindepth 1 -maxdepth 1 -name '.*' ! -name .zsv.lock ! -name .zsv-settings)"
 check "no supervise/ written by zsvgen" test -z "$(find "$SV" -name supervise)"
 check "no runit ./check written" test -z "$(find "$SV" -mindepth 2 -maxdepth 2 -name check)"
 check "dhcpcd.eth0/run runs dhcpcd on eth0" grep -Eq "dhcpcd.*eth0" "$SV/dhcpcd.eth0/run"
