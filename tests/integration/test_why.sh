@@ -38,7 +38,7 @@ expect_rc 0 "--why dhcpcd.eth0"
 show "$T/out"
 check "its svtab file:line" row entry | grep -qF "$T/svtab:2: dhcpcd.eth0"
 check "runf: zsv_run_dhcpcd, the default of its prefix" sh -c "grep -E '^ +runf +zsv_run_dhcpcd +zsv_run_dhcpcd exists' '$T/out' >/dev/null"
-check "checkf: set by zsv_defaults_dhcpcd" sh -c "grep -E '^ +checkf +zsv_check_(carrier|wifi) eth0 +set by zsv_defaults_dhcpcd' '$T/out' >/dev/null"
+check "checkf: set by zsv_defaults_dhcpcd" sh -c "grep -E '^ +checkf +zsv_check_link eth0 +set by zsv_defaults_dhcpcd' '$T/out' >/dev/null"
 check "run carries zsv_run_dhcpcd, from zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_dhcpcd)" \
 	row run | grep -qE "zsv_run_dhcpcd +$ZSV_LIB/zsv_services:$(fn_line "$ZSV_LIB/zsv_services" zsv_run_dhcpcd)\$"
 check "zsv/check carries zsv_check_carrier, from zsv_checks:$(fn_line "$ZSV_LIB/zsv_checks" zsv_check_carrier)" \
