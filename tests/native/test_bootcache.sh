@@ -19,7 +19,8 @@ traced() { strace -f -qq -e trace=execve -o "$tmp/trace" "$zsvgen" -q -f "$tmp/s
 # Evaluator zsh only: a run that changed something also starts lib/zsv_settings for
 # the post-apply hooks (a known gap: it could read the settings cache instead).
 zsh_runs() { grep -c '/zsv_eval"' "$tmp/trace"; }
-snapshot() { (cd "$svc" && find . -path ./.zsv.lock -prune -o -type f -print | sort | xargs md5sum) >"$1"; }
+# zsv/last records when zsvgen last acted: a boot is a later action.
+snapshot() { (cd "$svc" && find . -path ./.zsv.lock -prune -o -path "*/zsv/last" -prune -o -type f -print | sort | xargs md5sum) >"$1"; }
 boot() { rm -rf "$svc"; }
 
 printf '%s\n' "car::run=(sleep 100); checkf='zsv_check_carrier lo'" \
