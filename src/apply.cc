@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "fsutil.h"
+#include "livetree.h"
 #include "runit.h"
 
 namespace zsv {
@@ -31,12 +32,22 @@ void retire(int dirfd, const std::string& dotname, const ApplySettings& s) {
   remove_tree_at(dirfd, dotname);
 }
 
+// Clears the way for a dot-name zsv is about to use: zsv's own leftover goes, anything
+// else there is someone's data and is kept (the service fails instead).
+void clear_dot_name(int dirfd, const std::string& dot) {
+  if (entry_type_at(dirfd, dot) == EntryType::missing) return;
+  if (!zsv_leftover_at(dirfd, dot)) throw SystemError(dot + " exists and is not zsv's: left alone", EEXIST);
+  remove_tree_at(dirfd, dot);
+}
+
 void create_service(int dirfd, const ServicePlan& p) {
   std::string staging = staging_name(p.name);
-  remove_tree_at(dirfd, staging);
+  clear_dot_name(dirfd, staging);
   if (::mkdirat(dirfd, staging.c_str(), 0755) != 0) throw SystemError("mkdir " + staging, errno);
   Fd svc = open_dir_at(dirfd, staging);
   if (!svc) throw SystemError("open " + staging, ENOENT);
+  // zsv's mark first: a run killed from here on leaves a leftover the next run may delete.
+  if (::mkdirat(svc.get(), "zsv", 0755) != 0) throw SystemError("mkdir " + staging + "/zsv", errno);
   for (const File& f : p.writes) write_file_atomic(svc.get(), f.path, f.content, file_mode(f));
   if (p.write_down) write_file_atomic(svc.get(), "down", "", 0644);
   write_want(svc.get(), *p.set_want);
@@ -78,7 +89,7 @@ void remove_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
   // Stop it while it is still supervised under its own name, so nothing runs on unsupervised.
   stop_service(s.service_dir + "/" + p.name, s.stop_grace);
   std::string dot = retiring_name(p.name);
-  remove_tree_at(dirfd, dot);
+  clear_dot_name(dirfd, dot);
   rename_at(dirfd, p.name, dot, true);
   retire(dirfd, dot, s);
 }

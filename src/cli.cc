@@ -22,6 +22,33 @@ std::string env_or(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? std::string(v) : fallback;
 }
 
+// A number of seconds from the environment; false (after a message) when garbled.
+bool number_env(const char* name, double& out) {
+  std::string v = env_or(name, "");
+  if (v.empty()) return true;
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (*end != '\0' || !(d >= 0)) {
+    std::cerr << "zsvgen: " << name << "=" << v << ": not a number of seconds\n";
+    return false;
+  }
+  out = d;
+  return true;
+}
+
+bool size_env(const char* name, std::size_t& out) {
+  std::string v = env_or(name, "");
+  if (v.empty()) return true;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+  if (*end != '\0' || v.front() == '-') {
+    std::cerr << "zsvgen: " << name << "=" << v << ": not a number of bytes\n";
+    return false;
+  }
+  out = static_cast<std::size_t>(n);
+  return true;
+}
+
 bool is_dir(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -44,6 +71,12 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
   o.lib = env_or("ZSV_LIB", site_or("ZSV_LIB", o.lib));
   if (std::string d = env_or("ZSV_SVTAB_D", site_or("ZSV_SVTAB_D", "")); !d.empty()) o.svtab_d = d;
   if (const char* c = std::getenv("ZSV_CACHE_DIR"); c != nullptr) o.cache_dir = c;
+  o.zsh = env_or("ZSV_ZSH", o.zsh);
+  if (!number_env("ZSV_LOCK_TIMEOUT", o.lock_timeout) || !number_env("ZSV_STOP_GRACE", o.stop_grace) ||
+      !size_env("ZSV_MAX_INPUT", o.max_input)) {
+    exit_status = 2;
+    return std::nullopt;
+  }
 
   po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
   visible.add_options()
@@ -55,6 +88,10 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
       ("lib,L", po::value(&o.lib)->value_name("DIR"), "the zsh library (ZSV_LIB; the installed one)")
       ("cache-dir", po::value(&o.cache_dir)->value_name("DIR"),
        "resolved services kept across boots (ZSV_CACHE_DIR; /var/cache/zsv; '': none)")
+      ("zsh", po::value(&o.zsh)->value_name("FILE"), "the zsh of every script's #! (ZSV_ZSH; " ZSV_DEFAULT_ZSH ")")
+      ("lock-timeout", po::value(&o.lock_timeout)->value_name("SECONDS"), "wait this long for another run's lock (ZSV_LOCK_TIMEOUT; 30)")
+      ("stop-grace", po::value(&o.stop_grace)->value_name("SECONDS"), "TERM to KILL when stopping a service (ZSV_STOP_GRACE; 5)")
+      ("max-input", po::value(&o.max_input)->value_name("BYTES"), "largest svtab, zsvrc or library file (ZSV_MAX_INPUT; 16 MiB)")
       ("dry-run,n", po::bool_switch(&o.dry_run), "print the plan (with -v the file diffs); change nothing")
       ("lint", po::bool_switch(&o.lint), "check svtab and every entry's code; change nothing")
       ("only", po::value(&o.only)->multitoken()->value_name("NAME..."), "re-evaluate only these services")
@@ -120,6 +157,11 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
     }
     o.logfile = *it;
     it = o.only.erase(it);
+  }
+  if (!(o.lock_timeout >= 0) || !(o.stop_grace >= 0)) {
+    std::cerr << "zsvgen: --lock-timeout and --stop-grace take seconds, 0 or more\n";
+    exit_status = 2;
+    return std::nullopt;
   }
   int modes = o.status + !o.why.empty() + o.dry_run + o.lint + !o.only.empty();
   if ((o.status || !o.why.empty()) && modes > 1) {

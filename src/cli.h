@@ -1,5 +1,6 @@
 // cli: the command line of SPEC §7, with defaults from the ZSV_* environment.
 #pragma once
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ struct Options {
   std::optional<std::string> svtab_d;
   std::string lib;  // empty: the installed library
   std::string cache_dir = "/var/cache/zsv";  // resolved services kept across boots (bootcache.h); empty: none
+  std::string zsh;  // empty: the build's default, else the first zsh on PATH
+  double lock_timeout = 30;       // seconds to wait for another run's lock
+  double stop_grace = 5;          // seconds from the first TERM to KILL when stopping
+  std::size_t max_input = 16u << 20;  // largest svtab, zsvrc or library file read
   bool dry_run = false;
   bool lint = false;
   bool json = false;

@@ -2,6 +2,7 @@
 #include "fsutil.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstdio>  // renameat2 (glibc >= 2.28, _GNU_SOURCE)
@@ -317,13 +318,32 @@ EntryType entry_type_at(int dirfd, const std::string& relpath) {
   return EntryType::other;
 }
 
-Fd lock_service_dir(int dirfd) {
+Fd lock_service_dir(int dirfd, std::chrono::milliseconds timeout) {
   const std::string name = ".zsv.lock";
-  int fd = ::openat(dirfd, name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = ::openat(dirfd, name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   if (fd < 0) fail_open("open", dirfd, name, errno);
   Fd lock(fd);
-  while (::flock(lock.get(), LOCK_EX) != 0)
-    if (errno != EINTR) fail("lock", dirfd, name, errno);
+  struct stat st;
+  if (::fstat(lock.get(), &st) != 0) fail("stat", dirfd, name, errno);
+  if (!S_ISREG(st.st_mode)) fail("lock", dirfd, name, EINVAL);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) fail("lock", dirfd, name, errno);
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // The holder wrote its pid when it took the lock (below).
+      char buf[32] = {};
+      ssize_t n = ::pread(lock.get(), buf, sizeof buf - 1, 0);
+      std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+      pid = pid.substr(0, pid.find_first_not_of("0123456789"));
+      throw SystemError(fmt::format("lock {} is held by pid {} (waited {} s)", describe(dirfd, name),
+                                    pid.empty() ? "unknown" : pid, timeout.count() / 1000.0),
+                        EWOULDBLOCK);
+    }
+    ::usleep(10000);
+  }
+  std::string me = fmt::format("{}\n", ::getpid());
+  if (::ftruncate(lock.get(), 0) != 0 || ::pwrite(lock.get(), me.data(), me.size(), 0) < 0)
+    fail("write", dirfd, name, errno);
   return lock;
 }
 

@@ -2,6 +2,7 @@
 // Every function throws SystemError on failure; nothing here follows a symlink that
 // sits where zsv expects a file or directory of its own.
 #pragma once
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -79,8 +80,9 @@ EntryType entry_type_at(int dirfd, const std::string& relpath);  // lstat, never
 // filesystem says, else lstat), sorted by name, without "." and "..".
 std::vector<std::pair<std::string, EntryType>> list_dir_typed(int dirfd);
 
-// Takes an exclusive flock on DIR/.zsv.lock (created 0600 if missing), waiting for it.
-// Held until the returned Fd is closed.
-Fd lock_service_dir(int dirfd);
+// Takes an exclusive flock on DIR/.zsv.lock (created 0600 if missing), waiting for it at
+// most TIMEOUT, and writes this process's pid into it. Held until the returned Fd is
+// closed. On timeout throws SystemError naming the holder's pid (as the holder wrote it).
+Fd lock_service_dir(int dirfd, std::chrono::milliseconds timeout);
 
 }  // namespace zsv

@@ -82,11 +82,21 @@ LiveService read_service(int svcfd, const std::string& name) {
 std::string staging_name(const std::string& name) { return "." + name + ".zsv-new"; }
 std::string retiring_name(const std::string& name) { return "." + name + ".zsv-old"; }
 
+bool zsv_leftover_at(int dirfd, const std::string& name) {
+  if (entry_type_at(dirfd, name) != EntryType::directory) return false;
+  Fd d = open_dir_at(dirfd, name);
+  if (!d) return false;
+  Listing l = list_dir_typed(d.get());
+  return l.empty() || type_in(l, "zsv") == EntryType::directory;
+}
+
 LiveTree read_live_tree(int dirfd) {
   LiveTree t;
   for (const auto& [n, type] : list_dir_typed(dirfd)) {
     if (n.front() == '.') {
-      if ((ends_with(n, ".zsv-new") || ends_with(n, ".zsv-old")) && type == EntryType::directory)
+      // Only zsv's own: a foreign .important.zsv-new/ keeps its data.
+      if ((ends_with(n, ".zsv-new") || ends_with(n, ".zsv-old")) && type == EntryType::directory &&
+          zsv_leftover_at(dirfd, n))
         t.leftovers.push_back(n);
       continue;
     }

@@ -21,12 +21,16 @@ struct LiveService {
 
 struct LiveTree {
   std::map<std::string, LiveService> services;  // every non-dot entry, ours or not
-  std::vector<std::string> leftovers;           // ".NAME.zsv-new" / ".NAME.zsv-old" of a killed run
+  std::vector<std::string> leftovers;           // ".NAME.zsv-new" / ".NAME.zsv-old" of a killed run, marked as zsv's
 };
 
 // The dot-names a run builds a new service under and parks a removed one under.
 std::string staging_name(const std::string& name);   // ".NAME.zsv-new"
 std::string retiring_name(const std::string& name);  // ".NAME.zsv-old"
+
+// True when NAME under DIRFD is a directory zsv may delete as its own leftover: empty
+// (a run killed right after mkdir) or marked by a real zsv/ directory inside.
+bool zsv_leftover_at(int dirfd, const std::string& name);
 
 // Reads the tree under DIRFD.
 LiveTree read_live_tree(int dirfd);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -15,7 +16,6 @@
 #include <set>
 #include <sstream>
 
-#include <boost/process/search_path.hpp>
 #include <fmt/format.h>
 
 #include "apply.h"
@@ -23,6 +23,7 @@
 #include "eval.h"
 #include "fsutil.h"
 #include "bootcache.h"
+#include "inputs.h"
 #include "livetree.h"
 #include "native_check.h"
 #include "plan.h"
@@ -44,12 +45,15 @@ namespace {
 
 enum Exit { exit_ok = 0, exit_input = 1, exit_usage = 2, exit_partial = 3, exit_system = 4 };
 
-// Where the run's lines go: stdout/stderr as the options say, and the LOGFILE.
+// Where the run's lines go: stdout/stderr as the options say, and the LOGFILE. The
+// LOGFILE is opened without blocking (a FIFO, a terminal) and must be a regular file or
+// a character device; any problem with it is a warning (warning()), never a failure.
 class Output {
  public:
   explicit Output(const Options& o) : opts_(o) {
-    if (!o.logfile.empty()) log_.open(o.logfile, std::ios::app);
+    if (!o.logfile.empty()) open_log(o.logfile);
   }
+  const std::string& warning() const { return warning_; }
   void diag(const Diagnostic& d) {
     std::string text = format_diagnostic(d);
     if (!opts_.json && (opts_.verbosity >= 0 || d.severity == Severity::error)) std::cerr << text;
@@ -61,27 +65,46 @@ class Output {
     log(text);
   }
   void log(const std::string& text) {
-    if (!log_.is_open() || text.empty()) return;
+    if (!log_ || text.empty()) return;
     char stamp[32];
     std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::localtime(&now));
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) log_ << stamp << " " << l << "\n";
-    log_.flush();
+    std::string out;
+    for (std::string l; std::getline(in, l);) out += std::string(stamp) + " " + l + "\n";
+    ssize_t n = ::write(log_.get(), out.data(), out.size());
+    if (n != static_cast<ssize_t>(out.size())) {
+      std::cerr << "zsvgen: warning: " << opts_.logfile << ": "
+                << (n < 0 ? std::strerror(errno) : "short write") << "; no more is logged there\n";
+      log_ = Fd();
+    }
   }
 
  private:
+  void open_log(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+      warning_ = fmt::format("LOGFILE cannot be written ({}); the run is not logged there",
+                             S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "not a regular file");
+      return;
+    }
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+    if (fd < 0 || ::fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))) {
+      warning_ = fmt::format("LOGFILE cannot be written ({}); the run is not logged there",
+                             fd < 0 ? std::strerror(errno) : "not a regular file");
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    log_ = Fd(fd);
+  }
+
   const Options& opts_;
-  std::ofstream log_;
+  Fd log_;
+  std::string warning_;
 };
 
-std::optional<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// The largest input file a run reads (--max-input), set once at the start of run().
+std::size_t max_input = 16u << 20;
 
 // zsh reports errors in an entry's code as "(eval):N: ..."; point them at svtab.
 std::string locate_eval_lines(const std::string& text, const Entry& e) {
@@ -108,11 +131,11 @@ Diagnostic entry_diag(const Entry& e, Severity sev, const std::string& message,
 // zsvrc, the zsh, the service directory and this program's version.
 std::string shared_inputs(const EvalSettings& es) {
   std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0';
-  all += read_whole_file(es.zsvrc).value_or("") + '\0';
+  all += read_input(es.zsvrc, max_input).text + '\0';
   Fd lib = open_dir(es.lib_dir);
   for (const std::string& name : list_dir(lib.get()))
     if (entry_type_at(lib.get(), name) == EntryType::regular)
-      all += name + '\0' + read_file_at(lib.get(), name).value_or("") + '\0';
+      all += name + '\0' + read_input(es.lib_dir + "/" + name, max_input).text + '\0';
   return digest(all);
 }
 
@@ -197,16 +220,8 @@ void print_dry_run(const Plan& plan, const LiveTree& live, Output& out, const Op
   }
 }
 
-// PATH made absolute without resolving symlinks (the name the administrator knows), so
-// that zsv/source and the reuse key do not depend on how -f and -s were spelled.
-std::string absolute_path(const std::string& path) {
-  if (path.empty() || path.front() == '/') return path;
-  char cwd[4096];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) return path;
-  std::string out = cwd;
-  std::string_view rest = path;
-  while (rest.substr(0, 2) == "./") rest.remove_prefix(2);
-  return out + "/" + std::string(rest);
+std::chrono::milliseconds seconds(double s) {
+  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
 }
 
 // The service directory, opened and locked: runs are serialized, and the plan is made
@@ -221,7 +236,7 @@ Tree open_tree(const Options& opts) {
   if (!opts.dry_run) make_dirs(opts.service_dir);
   struct stat st;
   if (!opts.dry_run || ::lstat(opts.service_dir.c_str(), &st) == 0) t.dir = open_dir(opts.service_dir);
-  if (!opts.dry_run) t.lock = lock_service_dir(t.dir.get());
+  if (!opts.dry_run) t.lock = lock_service_dir(t.dir.get(), seconds(opts.lock_timeout));
   return t;
 }
 
@@ -351,14 +366,37 @@ void after_apply(Tree& tree, const Options& opts, const EvalSettings& es, Report
     report.diags.push_back(std::move(d));
 }
 
+// Every path the run names, and the zsh, resolved once (SPEC §5): what is rendered
+// depends on the files, not on how the caller spelled them or on its PATH.
+bool canonicalize(Options& opts, const char* argv0, Report& report) {
+  // svtab.d sits beside the svtab as named (/etc/svtab.d even if /etc/svtab is a link).
+  opts.svtab_d = canonical_path(opts.svtab_d ? *opts.svtab_d : opts.svtab + ".d");
+  opts.svtab = canonical_path(opts.svtab);
+  opts.service_dir = canonical_path(opts.service_dir);
+  opts.config = canonical_path(opts.config);
+  opts.lib = canonical_path(find_lib_dir(opts.lib, argv0));
+  std::string error;
+  opts.zsh = resolve_zsh(opts.zsh, ZSV_DEFAULT_ZSH, error);
+  if (!error.empty()) report.diags.push_back(make_diagnostic(Severity::error, {"zsvgen", 0, 0}, error));
+  return error.empty();
+}
+
+// The zsvrc, before any zsh sources it: a regular file no larger than --max-input, or
+// missing, or /dev/null (none).
+bool check_zsvrc(const Options& opts, Report& report) {
+  if (opts.config == "/dev/null") return true;
+  InputText rc = read_input(opts.config, opts.max_input);
+  if (rc.error.empty()) return true;
+  report.diags.push_back(make_diagnostic(Severity::error, {opts.config, 0, 0}, rc.error));
+  return false;
+}
+
 int run(Options opts, const char* argv0) {
-  opts.svtab = absolute_path(opts.svtab);
-  opts.service_dir = absolute_path(opts.service_dir);
-  opts.config = absolute_path(opts.config);
-  opts.svtab_d = opts.svtab_d ? absolute_path(*opts.svtab_d) : opts.svtab + ".d";
   Output out(opts);
   Report report;
   report.dry_run = opts.dry_run;
+  if (!out.warning().empty())
+    report.diags.push_back(make_diagnostic(Severity::warning, {opts.logfile, 0, 0}, out.warning()));
   auto finish = [&](int status) {
     report.exit_status = status;
     for (const Diagnostic& d : report.diags) out.diag(d);
@@ -369,21 +407,24 @@ int run(Options opts, const char* argv0) {
     if (opts.json) std::cout << json_report(report);
     return status;
   };
-
-  Svtab tab = read_sources(opts.svtab, *opts.svtab_d);
+  max_input = opts.max_input;
+  if (!canonicalize(opts, argv0, report)) return finish(exit_system);
+  if (!check_zsvrc(opts, report)) return finish(exit_input);
+  Svtab tab = read_sources(opts.svtab, *opts.svtab_d, opts.max_input);
   report.services = tab.entries.size();
-  report.diags = tab.diags;
+  report.diags.insert(report.diags.end(), tab.diags.begin(), tab.diags.end());
   if (has_errors(tab.diags)) return finish(exit_input);
   std::vector<bool> selected = select_entries(tab, opts, report.diags);
 
-  std::string zsh = boost::process::search_path("zsh").string();
-  if (zsh.empty()) {
-    report.diags.push_back(make_diagnostic(Severity::error, {"zsvgen", 0, 0}, "zsh is not on PATH"));
+  Tree tree;
+  try {
+    tree = open_tree(opts);
+  } catch (const SystemError& e) {
+    report.diags.push_back(make_diagnostic(Severity::error, {opts.service_dir, 0, 0}, e.what()));
     return finish(exit_system);
   }
-  Tree tree = open_tree(opts);
-  EvalSettings es{zsh, find_lib_dir(opts.lib, argv0), opts.config, opts.service_dir, 0};
-  RenderSettings rs{zsh, Flags{}, ""};
+  EvalSettings es{opts.zsh, opts.lib, opts.config, opts.service_dir, 0};
+  RenderSettings rs{opts.zsh, Flags{}, ""};
   LiveTree live;
   Reuse reuse{BootCache(opts.dry_run || opts.lint ? "" : opts.cache_dir, opts.service_dir), {}};
   Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live, reuse);
@@ -417,6 +458,7 @@ int main(int argc, char** argv) {
   // A zsh that dies while zsvgen writes to it is told by its exit, not by SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   zsv::install_termination_handlers();
+  zsv::ensure_path();  // env -i: the evaluators and checks still find their tools
   int status = 0;
   auto opts = zsv::parse_command_line(argc, argv, status);
   if (!opts) return status;

@@ -1,6 +1,8 @@
 // sources: reading svtab and svtab.d/*.svtab into one parsed svtab.
 #include "sources.h"
 
+#include "inputs.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -18,51 +20,22 @@ namespace zsv {
 
 namespace {
 
-// No svtab is this long; a larger file is a mistake (a log, an image), not input.
-constexpr off_t max_source_bytes = 16 << 20;
-
 Diagnostic file_error(const std::string& path, const std::string& message) {
   return make_diagnostic(Severity::error, {path, 0, 0}, message);
 }
 
 // The text of PATH, following a symlink; a FIFO or device is refused before any read
-// could block on it (O_NONBLOCK, then fstat).
-std::optional<std::string> read_source(const std::string& path, std::vector<Diagnostic>& diags) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (!fd) {
-    diags.push_back(file_error(path, fmt::format("cannot read: {}", std::strerror(errno))));
+// could block on it, and a file over LIMIT bytes is refused (inputs.h).
+std::optional<std::string> read_source(const std::string& path, std::size_t limit, std::vector<Diagnostic>& diags) {
+  InputText in = read_input(path, limit);
+  if (in.missing) in.error = fmt::format("cannot read: {}", std::strerror(ENOENT));
+  if (!in.error.empty()) {
+    diags.push_back(file_error(path, in.error));
     return std::nullopt;
   }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    diags.push_back(file_error(path, "cannot read: not a regular file"));
-    return std::nullopt;
-  }
-  if (st.st_size > max_source_bytes) {
-    diags.push_back(file_error(path, fmt::format("cannot read: {} bytes; at most {} are read",
-                                                 st.st_size, max_source_bytes)));
-    return std::nullopt;
-  }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      diags.push_back(file_error(path, fmt::format("cannot read: {}", std::strerror(errno))));
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > static_cast<std::size_t>(max_source_bytes)) {
-      diags.push_back(file_error(path, "cannot read: it grew while being read"));
-      return std::nullopt;
-    }
-  }
-  return text;
+  return std::move(in.text);
 }
 
-// The names in DIR, or none when it does not exist; another failure is an error.
 std::vector<std::string> read_dir_names(const std::string& dir, std::vector<Diagnostic>& diags) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
@@ -112,15 +85,15 @@ Svtab parse_sources(const std::vector<SourceFile>& files) {
   return all;
 }
 
-Svtab read_sources(const std::string& svtab, const std::string& svtab_d) {
+Svtab read_sources(const std::string& svtab, const std::string& svtab_d, std::size_t limit) {
   std::vector<Diagnostic> diags;
   std::vector<SourceFile> files;
-  if (auto text = read_source(svtab, diags)) files.push_back({svtab, std::move(*text)});
+  if (auto text = read_source(svtab, limit, diags)) files.push_back({svtab, std::move(*text)});
   if (!svtab_d.empty()) {
     std::string dir = svtab_d.back() == '/' ? svtab_d.substr(0, svtab_d.size() - 1) : svtab_d;
     for (const std::string& name : fragment_names(read_dir_names(svtab_d, diags))) {
       std::string path = dir + "/" + name;
-      if (auto text = read_source(path, diags)) files.push_back({path, std::move(*text)});
+      if (auto text = read_source(path, limit, diags)) files.push_back({path, std::move(*text)});
     }
   }
   Svtab tab = parse_sources(files);

@@ -1,6 +1,7 @@
 // sources: the svtab and the fragments of its svtab.d (SPEC §14), read and parsed as
 // one svtab. The fragments are read after svtab, in name order, as if appended.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,9 @@ Svtab parse_sources(const std::vector<SourceFile>& files);
 std::vector<std::string> fragment_names(const std::vector<std::string>& dir_entries);
 
 // Reads SVTAB, then each fragment of SVTAB_D (none when SVTAB_D is empty or missing),
-// and parses them with parse_sources. A file that cannot be read, or a fragment that is
-// not a regular file (after following a symlink), is an error: nothing may be applied
-// when part of the input is missing, since its services would be removed.
-Svtab read_sources(const std::string& svtab, const std::string& svtab_d);
+// and parses them with parse_sources. A file that cannot be read, is not a regular file
+// (after following a symlink) or is larger than LIMIT bytes is an error: nothing may be
+// applied when part of the input is missing, since its services would be removed.
+Svtab read_sources(const std::string& svtab, const std::string& svtab_d, std::size_t limit = 16u << 20);
 
 }  // namespace zsv

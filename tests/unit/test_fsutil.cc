@@ -200,7 +200,7 @@ TEST_CASE("remove_file_at removes a file, a symlink or an empty directory") {
 
 TEST_CASE("the service-dir lock excludes a second locker until released") {
   Sandbox sb;
-  std::optional<Fd> held(lock_service_dir(sb.fd.get()));
+  std::optional<Fd> held(lock_service_dir(sb.fd.get(), std::chrono::seconds(30)));
   CHECK(mode_of(sb.path(".zsv.lock")) == 0600);
   // flock belongs to the open file description, so a second open contends like another process.
   Fd other(open(sb.path(".zsv.lock").c_str(), O_RDWR | O_CLOEXEC));
@@ -218,7 +218,7 @@ TEST_CASE("the service-dir lock excludes a second locker until released") {
   if (child == 0) {
     held.reset();  // our copy of the parent's lock description would keep it locked
     try {
-      Fd l = lock_service_dir(sb.fd.get());
+      Fd l = lock_service_dir(sb.fd.get(), std::chrono::seconds(30));
       char c = 'L';
       _exit(write(ready[1], &c, 1) == 1 ? 0 : 1);
     } catch (...) {
@@ -247,7 +247,7 @@ TEST_CASE("the service-dir lock excludes a second locker until released") {
 TEST_CASE("lock_service_dir refuses a symlinked lock file") {
   Sandbox sb;
   fs::create_symlink(sb.outside + "/lock", sb.path(".zsv.lock"));
-  CHECK(error_of([&] { lock_service_dir(sb.fd.get()); }) == ELOOP);
+  CHECK(error_of([&] { lock_service_dir(sb.fd.get(), std::chrono::seconds(30)); }) == ELOOP);
   CHECK_FALSE(fs::exists(sb.outside + "/lock"));
 }
 
