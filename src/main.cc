@@ -337,7 +337,7 @@ void report_conflicts(const Plan& plan, const Svtab& tab, const Options& opts, R
 
 // Applies PLAN; a service it failed for is reported, and no action is claimed for it.
 bool apply_and_report(const Plan& plan, const Tree& tree, const Options& opts, Report& report) {
-  std::vector<ApplyFailure> failures = apply_plan(plan, tree.dir.get(), {opts.service_dir});
+  std::vector<ApplyFailure> failures = apply_plan(plan, tree.dir.get(), {opts.service_dir, StopSettings{seconds(opts.stop_grace)}});
   for (const ApplyFailure& f : failures) {
     std::erase_if(report.actions, [&](const Action& a) { return a.service == f.service; });
     report.diags.push_back(make_diagnostic(Severity::error, {opts.service_dir + "/" + f.service, 0, 0},

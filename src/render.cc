@@ -23,6 +23,14 @@ std::string script(const RenderSettings& s, const std::string& headline, const S
   return out;
 }
 
+// The service in a session (so a process group) of its own: runsv gives it runsv's, so
+// a stop could not reach the helpers it forks without hitting runsv (RUNIT.md). One
+// re-exec through runit's `chpst -P`, at most once (ZSV_SESSION); where there is no
+// chpst the service runs in runsv's group and a stop signals its pid alone.
+constexpr const char* own_session =
+    "[[ -n ${ZSV_SESSION-} ]] || ! whence -p chpst >/dev/null || ZSV_SESSION=1 exec chpst -P \"$0\" \"$@\"\n"
+    "unset ZSV_SESSION\n";
+
 std::string output_prelude(const Flags& f) {
   if (f.null_output) return "exec >/dev/null 2>&1\n";
   if (f.stderr_to_log) return "exec 2>&1\n";
@@ -88,7 +96,7 @@ DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
   d.name = e.name;
   d.has_log = !flags.null_output;
   d.want = flags.manual ? Want::manual : condition ? Want::up : Want::down;
-  d.files.push_back({"run", script(s, e.name + ": the service, run by runsv.", r.run, output_prelude(flags), r.runf), true});
+  d.files.push_back({"run", script(s, e.name + ": the service, run by runsv.", r.run, own_session + output_prelude(flags), r.runf), true});
   if (d.has_log)
     d.files.push_back({"log/run", script(s, e.name + ": its logger.", r.log, "", r.logf), true});
   d.files.push_back({"zsv/check", script(s, e.name + ": zsv's condition; exit 0 when the service should run.", r.check, "", r.checkf), true});

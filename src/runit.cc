@@ -28,8 +28,6 @@ constexpr milliseconds poll_interval{5};
 // How long a full control FIFO may stay full before we give up (runsv drains it within
 // its 1 s anti-flap sleep at the latest).
 constexpr milliseconds control_write_limit{1500};
-// After SIGKILL, how long runsv gets to reap the process and record it.
-constexpr milliseconds kill_wait{1000};
 
 // Opens SERVICE/supervise/control for writing without blocking. An empty Fd means no
 // runsv reads it: the FIFO has no reader (ENXIO) or was never made (ENOENT, ENOTDIR).
@@ -67,17 +65,6 @@ ssize_t write_byte_no_sigpipe(int fd, char c) {
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   errno = err;
   return n;
-}
-
-// Polls until runsv records the service as down and wanting down, i.e. it has taken
-// our 'd' (a 'd' queued during runsv's anti-flap sleep is not yet taken).
-bool wait_down(const std::string& service, Clock::time_point deadline) {
-  for (;;) {
-    auto st = read_status(service);
-    if (st && st->pid == 0 && st->want == 'd') return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(poll_interval);
-  }
 }
 
 }  // namespace
@@ -139,15 +126,6 @@ std::optional<ServiceStatus> read_status(const std::string& service) {
 
 bool runsv_present(const std::string& service) {
   return static_cast<bool>(open_control(service));  // closed at once, nothing written
-}
-
-void stop_service(const std::string& service, milliseconds grace) {
-  if (send_control(service, 'd') == ControlResult::no_runsv) return;
-  if (wait_down(service, Clock::now() + grace)) return;
-  // runsv sent TERM and CONT and the process stayed: it ignores TERM. runsv never
-  // escalates, so we do; ESRCH means it went in the meantime.
-  if (auto st = read_status(service); st && st->pid > 0) ::kill(st->pid, SIGKILL);
-  wait_down(service, Clock::now() + kill_wait);
 }
 
 bool wait_runsv_gone(const std::string& service, milliseconds timeout) {

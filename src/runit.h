@@ -35,11 +35,6 @@ std::optional<ServiceStatus> read_status(const std::string& service);
 // True when a runsv holds SERVICE/supervise/control open for reading.
 bool runsv_present(const std::string& service);
 
-// Stops SERVICE ('d'); if its process is still there after GRACE, sends it SIGKILL
-// (runsv itself only sends TERM and CONT). Returns once the service is down or after
-// GRACE plus a short bounded wait for the KILL to land. No-op without a runsv.
-void stop_service(const std::string& service, std::chrono::milliseconds grace);
-
 // Waits (bounded by TIMEOUT) until no runsv serves SERVICE (and SERVICE/log).
 // Returns true when both are gone.
 bool wait_runsv_gone(const std::string& service, std::chrono::milliseconds timeout);

@@ -190,7 +190,7 @@ for round in 1 2 3; do
 		spid[$n]=$(svc_pid "$SV/$n")
 	done
 	echo "$keep_line" >"$T/svtab"
-	ms=$((RANDOM % 6500))  # each removal waits 3 s for TERM before KILL
+	ms=$((RANDOM % 7000))  # the removals wait 5 s (the grace) for TERM before KILL
 	"$ZSVGEN" -q -f "$T/svtab" -s "$SV" -c "$T/zsvrc" -L "$ZSV_LIB" >/dev/null 2>&1 &
 	zpid=$!
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"

@@ -1,5 +1,6 @@
 // Tests for runit: status decoding, and control of a real runsv on a temporary service.
 #include "runit.h"
+#include "stop.h"
 
 #include "fsutil.h"
 
@@ -189,11 +190,11 @@ TEST_CASE("without a runsv nothing blocks and nothing is sent") {
   const auto start = Clock::now();
   CHECK(send_control(sd.dir, 'd') == ControlResult::no_runsv);
   CHECK_FALSE(runsv_present(sd.dir));
-  stop_service(sd.dir, 5000ms);  // a no-op, not a 5 s wait
+  stop_services({sd.dir}, {5000ms});  // a no-op, not a 5 s wait
   CHECK(Clock::now() - start < 500ms);
 }
 
-TEST_CASE("a real runsv: status, d and u, stop_service and wait_runsv_gone") {
+TEST_CASE("a real runsv: status, d and u, stop_services and wait_runsv_gone") {
   ServiceDir sd("#!/bin/sh\nexec sleep 1000\n");
   Runsv rv(sd.dir);
   pid_t first = rv.wait_up(sd.dir);
@@ -218,7 +219,7 @@ TEST_CASE("a real runsv: status, d and u, stop_service and wait_runsv_gone") {
 
   // A service that obeys TERM is down well before the grace period ends.
   const auto start = Clock::now();
-  stop_service(sd.dir, 3000ms);
+  stop_services({sd.dir}, {3000ms});
   CHECK(Clock::now() - start < 1000ms);
   CHECK(is_down(sd.dir));
   CHECK(process_gone(second));
@@ -231,7 +232,7 @@ TEST_CASE("a real runsv: status, d and u, stop_service and wait_runsv_gone") {
   CHECK(send_control(sd.dir, 'u') == ControlResult::no_runsv);
 }
 
-TEST_CASE("stop_service KILLs a service that ignores TERM") {
+TEST_CASE("stop_services KILLs a service that ignores TERM") {
   // An ignored signal stays ignored across exec, so this sleep ignores runsv's TERM.
   ServiceDir sd("#!/bin/sh\ntrap '' TERM\necho > ready\nexec sleep 1000\n");
   Runsv rv(sd.dir);
@@ -241,7 +242,7 @@ TEST_CASE("stop_service KILLs a service that ignores TERM") {
   REQUIRE(wait_for([&] { return fs::exists(sd.dir + "/ready"); }, 3000ms));
 
   const auto start = Clock::now();
-  stop_service(sd.dir, 300ms);
+  stop_services({sd.dir}, {300ms});
   const auto took = Clock::now() - start;
   CHECK(took >= 300ms);  // TERM did not do it
   CHECK(took < 2000ms);  // the KILL did, promptly
