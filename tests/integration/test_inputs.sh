@@ -77,9 +77,10 @@ refused "a svtab that is a FIFO" "$T/fifo" -f "$T/fifo" -c "$T/zsvrc"
 refused "a svtab that is /dev/zero" /dev/zero -f /dev/zero -c "$T/zsvrc"
 refused "a zsvrc that is a directory" "$T/tabdir" -f "$T/svtab" -c "$T/tabdir"
 refused "a zsvrc that is a FIFO" "$T/fifo" -f "$T/svtab" -c "$T/fifo"
-refused "a svtab over --max-input" "$T/svtab" -f "$T/svtab" -c "$T/zsvrc" --max-input 20
+refused "a svtab over --max-input" "$T/svtab" -f "$T/svtab" -c /dev/null --max-input 20
 check "... and says it is too large" grep -q "larger than 20 bytes" "$T/err"
-ZSV_MAX_INPUT=20 refused "a svtab over ZSV_MAX_INPUT" "$T/svtab" -f "$T/svtab" -c "$T/zsvrc"
+ZSV_MAX_INPUT=20 refused "a svtab over ZSV_MAX_INPUT" "$T/svtab" -f "$T/svtab" -c /dev/null
+refused "a zsvrc over --max-input" "$T/zsvrc" -f "$T/svtab" -c "$T/zsvrc" --max-input 20
 
 note "LOGFILE problems are warnings"
 # logwarn WHAT LOGFILE: the run exits 0, bounded, with a warning naming LOGFILE.
