@@ -59,6 +59,10 @@ void update_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
   Fd svc = open_dir_at(dirfd, p.name);
   if (!svc) throw SystemError("open " + s.service_dir + "/" + p.name, ENOENT);
   std::string path = s.service_dir + "/" + p.name;
+  // The intent first: from here until its removal, a killed run leaves its restarts
+  // to the next one.
+  const std::string pending = p.pending();
+  if (!pending.empty()) write_file_atomic(svc.get(), "zsv/pending", pending + "\n", 0644);
   for (const File& f : p.writes) write_file_atomic(svc.get(), f.path, f.content, file_mode(f));
   for (const std::string& d : p.deletes) remove_file_at(svc.get(), d);
   if (p.restart_runsv) {
@@ -74,6 +78,8 @@ void update_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
   }
   if (p.write_down) write_file_atomic(svc.get(), "down", "", 0644);
   if (p.remove_down) remove_file_at(svc.get(), "down");
+  // The restarts are sent (or, with a 'd' to come, moot): the intent is carried out.
+  if (!pending.empty() || p.clear_pending) remove_file_at(svc.get(), "zsv/pending");
   if (p.command == 'd') return;
   if (p.command != 0) send_control(path, p.command);
   // Last, so that a run killed before this point repeats the edge.

@@ -58,9 +58,13 @@ LiveService read_service(int svcfd, const std::string& name) {
   s.ours = true;
   Listing zsv = list_dir_typed(zfd.get());
   read_managed(svcfd, top, "", {"run"}, s);
-  read_managed(zfd.get(), zsv, "zsv/", {"check", "inputs", "native", "source", "want"}, s);
+  read_managed(zfd.get(), zsv, "zsv/", {"check", "inputs", "native", "pending", "source", "want"}, s);
   if (auto it = s.files.find("zsv/want"); it != s.files.end()) {
     s.want = parse_want(it->second);
+    s.files.erase(it);
+  }
+  if (auto it = s.files.find("zsv/pending"); it != s.files.end()) {
+    s.pending = it->second;
     s.files.erase(it);
   }
   s.has_down = type_in(top, "down") != EntryType::missing;

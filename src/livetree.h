@@ -16,6 +16,9 @@ struct LiveService {
   bool has_log_dir = false;
   bool has_down = false;
   std::optional<Want> want;                   // zsv/want; empty when missing or garbled
+  // zsv/pending: the restarts a run decided and had not yet sent when it was killed
+  // ('t' the service, 'l' its logger, 'x' its runsv); empty when none.
+  std::string pending;
   std::vector<std::string> temp_files;        // ".x.zsv-tmp" left by a killed run
 };
 

@@ -54,11 +54,15 @@ ServicePlan plan_update(const DesiredService& d, const LiveService& l) {
     for (const auto& [path, text] : l.files)
       if (!wanted.count(path)) p.deletes.push_back(path);
   p.deletes.insert(p.deletes.end(), l.temp_files.begin(), l.temp_files.end());
-  if (d.has_log != l.has_log_dir) {
+  // Restarts a killed run decided and did not send: its files are in place already.
+  if (l.pending.find('t') != std::string::npos) p.restart_service = true;
+  if (l.pending.find('l') != std::string::npos && l.has_log_dir && d.has_log) p.restart_log = true;
+  if (d.has_log != l.has_log_dir || l.pending.find('x') != std::string::npos) {
     p.restart_runsv = true;
     p.restart_log = false;
-    p.remove_log_dir = !d.has_log;
+    p.remove_log_dir = !d.has_log && l.has_log_dir;
   }
+  p.clear_pending = !l.pending.empty();
   plan_edge(d.want, l.want, l.has_down, p);
   if (!p.changes_anything()) p.op = Op::keep;
   return p;
@@ -73,10 +77,18 @@ ServicePlan plan_remove(const LiveService& l) {
 
 }  // namespace
 
+std::string ServicePlan::pending() const {
+  std::string letters;
+  if (restart_service && command == 0) letters += 't';
+  if (restart_log) letters += 'l';
+  if (restart_runsv) letters += 'x';
+  return letters;
+}
+
 bool ServicePlan::changes_anything() const {
   return op == Op::create || op == Op::remove || !writes.empty() || !deletes.empty() ||
          remove_log_dir || restart_service || restart_log || restart_runsv || set_want ||
-         write_down || remove_down || command != 0;
+         write_down || remove_down || command != 0 || clear_pending;
 }
 
 Plan plan_changes(const std::vector<DesiredService>& desired, const std::set<std::string>& keep,

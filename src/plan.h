@@ -28,8 +28,12 @@ struct ServicePlan {
   bool write_down = false;
   bool remove_down = false;
   char command = 0;                  // 'u', 'd' or 0
+  bool clear_pending = false;        // zsv/pending is there: removed once the restarts are sent
 
   bool changes_anything() const;
+  // The restarts to record in zsv/pending before any file is written, so that a run
+  // killed before it sends them leaves them to the next run (SPEC §6): "t", "l", "x".
+  std::string pending() const;
 };
 
 struct Plan {

@@ -193,3 +193,37 @@ TEST_CASE("plan: a reused service keeps its scripts; only zsv/source may be rewr
   CHECK(p.services[0].writes[0].path == "zsv/source");
   CHECK_FALSE(p.services[0].restart_service);
 }
+
+TEST_CASE("plan: a changed run records its restart before any file, and a killed run's restart is repeated") {
+  auto old = desired("a", Want::up);
+  auto now = desired("a", Want::up, true, "run2");
+  Plan p = plan_changes({now}, {}, tree({live_of(old)}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].restart_service);
+  CHECK(p.services[0].pending() == "t");
+
+  // Killed after writing run, before the 't': the files are new, zsv/pending says "t".
+  LiveService killed = live_of(now);
+  killed.pending = "t\n";
+  p = plan_changes({now}, {}, tree({killed}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].op == Op::update);
+  CHECK(p.services[0].writes.empty());
+  CHECK(p.services[0].restart_service);
+  CHECK(p.services[0].clear_pending);
+
+  // A logger added, runsv not yet told: the 'x' is repeated.
+  killed.pending = "x\n";
+  p = plan_changes({now}, {}, tree({killed}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].restart_runsv);
+  CHECK_FALSE(p.services[0].remove_log_dir);
+  CHECK(p.services[0].pending() == "x");
+
+  // A restart while the condition goes false is moot: the stop is the edge's.
+  auto down = desired("a", Want::down, true, "run2");
+  p = plan_changes({down}, {}, tree({live_of(old)}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].command == 'd');
+  CHECK(p.services[0].pending() == "");
+}
