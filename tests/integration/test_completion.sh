@@ -32,7 +32,7 @@ got=$(complete_bash "$ZSVGEN" -f "$T/svtab" --status sshd d)
 check "bash: --status NAME d offers dhcpcd.eth0 (got: $got)" test "$got" = "dhcpcd.eth0 "
 got=$(ZSV_SVTAB=$T/svtab complete_bash "$ZSVGEN" --only w)
 check "bash: --only with \$ZSV_SVTAB (got: $got)" test "$got" = "wpa_cli.wlan0 "
-got=$(complete_bash "$ZSVGEN" --st)
+got=$(complete_bash "$ZSVGEN" --sta)
 check "bash: options from --help (got: $got)" test "$got" = "--status "
 got=$(complete_bash "$ZSVGEN" --w)
 check "bash: --why (got: $got)" test "$got" = "--why "
