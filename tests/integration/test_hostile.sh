@@ -31,7 +31,7 @@ expect_rc 0 "NUL in an unused variable and in run"
 check "e was built" test -x "$SV/e/run"
 check "e's scripts pass zsh -n" scripts_ok e
 check "the NUL reaches run as \\x00" grep -qF 'x\x00y' "$SV/e/run"
-check "run's array holds x<NUL>y" eval '[ "$(zsh -fc "$(sed "/^exec/d; /^zsv_run_default\$/d" "$SV/e/run"); print -rn -- \"\${run[3]}\"" | od -An -c | tr -d " ")" = "x\\0y" ]'
+check "run's array holds x<NUL>y" eval '[ "$(zsh -fc "$(sed "/^exec/d; /ZSV_SESSION/d; /^zsv_run_default\$/d" "$SV/e/run"); print -rn -- \"\${run[3]}\"" | od -An -c | tr -d " ")" = "x\\0y" ]'
 
 note "the record framing bytes 0x1e and 0x1f in a value"
 rm -rf "$SV"
@@ -117,7 +117,7 @@ for site in 'setopt ksh_arrays' 'setopt sh_word_split' 'sysread() { return 1 }' 
 	check "$site: a's run has its command" grep -q 500061 "$SV/a/run"
 	check "$site: a's run defines zsv_run_default" grep -q '^zsv_run_default () {' "$SV/a/run"
 	check "$site: the scripts pass zsh -n" scripts_ok a
-	check "$site: run's words" eval '[ "$(zsh -fc "$(sed "/^exec/d; /^zsv_run_default\$/d" "$SV/a/run"); print -r -- \${#run}")" = 3 ]'
+	check "$site: run's words" eval '[ "$(zsh -fc "$(sed "/^exec/d; /ZSV_SESSION/d; /^zsv_run_default\$/d" "$SV/a/run"); print -r -- \${#run}")" = 3 ]'
 done
 base_rc >"$rc_file"
 
