@@ -50,9 +50,9 @@ ServicePlan plan_update(const DesiredService& d, const LiveService& l) {
     if (f.path == "run" && existed) p.restart_service = true;
     if (f.path == "log/run" && existed && l.has_log_dir) p.restart_log = true;
   }
-  if (!d.reused)
-    for (const auto& [path, text] : l.files)
-      if (!wanted.count(path)) p.deletes.push_back(path);
+  // A reused service's FILES are its provenance only: of the rest, nothing is unwanted.
+  for (const auto& [path, text] : l.files)
+    if (!wanted.count(path) && (!d.reused || is_provenance_path(path))) p.deletes.push_back(path);
   p.deletes.insert(p.deletes.end(), l.temp_files.begin(), l.temp_files.end());
   // Restarts a killed run decided and did not send: its files are in place already.
   if (l.pending.find('t') != std::string::npos) p.restart_service = true;

@@ -78,9 +78,18 @@ const char* want_word(Want w) {
 }
 
 const std::vector<std::string>& managed_paths() {
-  static const std::vector<std::string> paths{"log/run", "run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source"};
+  static const std::vector<std::string> paths{"log/run", "run", "zsv/check", "zsv/generator", "zsv/inputs", "zsv/native", "zsv/source"};
   return paths;
 }
+
+std::vector<File> provenance_files(const Entry& e) {
+  std::vector<File> files;
+  if (!e.generator.empty()) files.push_back({"zsv/generator", e.generator + "\n", false});
+  files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
+  return files;
+}
+
+bool is_provenance_path(const std::string& path) { return path == "zsv/source" || path == "zsv/generator"; }
 
 DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
                               const RenderSettings& s, std::string& error) {
@@ -101,7 +110,7 @@ DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
     d.files.push_back({"log/run", script(s, e.name + ": its logger.", r.log, "", r.logf), true});
   d.files.push_back({"zsv/check", script(s, e.name + ": zsv's condition; exit 0 when the service should run.", r.check, "", r.checkf), true});
   if (!r.native.empty()) d.files.push_back({"zsv/native", r.native, false});
-  d.files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
+  for (File& f : provenance_files(e)) d.files.push_back(std::move(f));
   d.files.push_back({"zsv/inputs", inputs_text(entry_key(e, s), flags, d.files), false});
   std::sort(d.files.begin(), d.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
   return d;

@@ -11,7 +11,7 @@ namespace zsv {
 
 // A file zsv owns inside a service directory, by path relative to it.
 struct File {
-  std::string path;     // "run", "log/run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source"
+  std::string path;     // "run", "log/run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source", "zsv/generator"
   std::string content;
   bool executable = false;
   bool operator==(const File&) const = default;
@@ -27,7 +27,7 @@ struct DesiredService {
   std::vector<File> files;  // sorted by path
   bool has_log = true;
   Want want = Want::down;
-  // Its resolution was reused: FILES holds only what may differ (zsv/source); the
+  // Its resolution was reused: FILES holds only what may differ (zsv/source, zsv/generator); the
   // scripts are the live ones and are left as they are.
   bool reused = false;
 };
@@ -52,6 +52,13 @@ std::string inputs_text(const std::string& key, const Flags& flags, const std::v
 // reported through ERROR (non-empty) and the entry is not rendered.
 DesiredService render_service(const Entry& entry, const Resolved& resolved, bool condition,
                               const RenderSettings& settings, std::string& error);
+
+// Where ENTRY came from: zsv/source ("FILE:LINE"), and zsv/generator ("prefix.*") for an
+// instance of a generator. Neither is an input of the scripts: a change rewrites them only.
+std::vector<File> provenance_files(const Entry& entry);
+
+// True for the files provenance_files() writes.
+bool is_provenance_path(const std::string& path);
 
 // The files zsv manages in every service, whether or not this one has them.
 const std::vector<std::string>& managed_paths();

@@ -27,7 +27,7 @@ Flags parse_flags(const std::string& letters) { return apply_flags(Flags{}, lett
 std::vector<File> live_files(const LiveService& live) {
   std::vector<File> files;
   for (const auto& [path, content] : live.files)
-    files.push_back({path, content, path != "zsv/source" && path != "zsv/inputs" && path != "zsv/native"});
+    files.push_back({path, content, !is_provenance_path(path) && path != "zsv/inputs" && path != "zsv/native"});
   return files;
 }
 
@@ -53,7 +53,7 @@ DesiredService render_cached(const Entry& e, const LiveService& cached, bool con
   DesiredService d = render_reused(e, cached, condition);
   d.reused = false;
   for (File& f : live_files(cached))
-    if (f.path != "zsv/source") d.files.push_back(std::move(f));
+    if (!is_provenance_path(f.path)) d.files.push_back(std::move(f));
   std::sort(d.files.begin(), d.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
   return d;
 }
@@ -65,7 +65,7 @@ DesiredService render_reused(const Entry& e, const LiveService& live, bool condi
   d.reused = true;
   d.has_log = !flags.null_output;
   d.want = flags.manual ? Want::manual : condition ? Want::up : Want::down;
-  d.files.push_back({"zsv/source", fmt::format("{}:{}\n", e.loc.file, e.loc.line), false});
+  d.files = provenance_files(e);
   return d;
 }
 

@@ -19,11 +19,11 @@ bool reusable(const LiveService& live, const std::string& key);
 std::optional<NativeCheck> live_native(const LiveService& live);
 
 // A service taken whole from the boot cache (bootcache.h) for ENTRY: CACHED's files,
-// zsv/source from ENTRY, the want from CONDITION; created like a new one.
+// zsv/source (and zsv/generator) from ENTRY, the want from CONDITION; created like a new one.
 DesiredService render_cached(const Entry& entry, const LiveService& cached, bool condition);
 
 // The service as it stands, for an entry whose resolution is reused: its flags from
-// the live tree, zsv/source from ENTRY, the want from CONDITION; the scripts stay.
+// the live tree, zsv/source (and zsv/generator) from ENTRY, the want from CONDITION; the scripts stay.
 DesiredService render_reused(const Entry& entry, const LiveService& live, bool condition);
 
 }  // namespace zsv

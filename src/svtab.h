@@ -33,6 +33,7 @@ struct Entry {
   Location loc;                   // where the name starts
   std::string source_line;        // the entry's first line, for diagnostics
   std::vector<int> code_lines;    // svtab line of each line of `code`
+  std::string generator;          // "dhcpcd.*" when this entry is one of its instances (SPEC §4)
 
   std::string prefix() const;     // text before the first '.'
   std::string instance() const;   // text after it, empty without a dot

@@ -227,3 +227,21 @@ TEST_CASE("plan: a changed run records its restart before any file, and a killed
   CHECK(p.services[0].command == 'd');
   CHECK(p.services[0].pending() == "");
 }
+
+TEST_CASE("plan: a reused service that is no instance any more loses zsv/generator, and nothing else") {
+  auto d = desired("dhcpcd.eth0", Want::up);
+  d.files.push_back({"zsv/generator", "dhcpcd.*\n", false});
+  LiveService l = live_of(d);
+  DesiredService explicit_entry;  // same inputs, now an entry of its own: reused
+  explicit_entry.name = "dhcpcd.eth0";
+  explicit_entry.reused = true;
+  explicit_entry.want = Want::up;
+  explicit_entry.files.push_back({"zsv/source", "svtab:1\n", false});
+  Plan p = plan_changes({explicit_entry}, {}, tree({l}));
+  REQUIRE(p.services.size() == 1);
+  CHECK(p.services[0].deletes == std::vector<std::string>{"zsv/generator"});
+  CHECK(p.services[0].writes.empty());
+  CHECK_FALSE(p.services[0].restart_service);
+  explicit_entry.files.push_back({"zsv/generator", "dhcpcd.*\n", false});  // still one: nothing to do
+  CHECK(plan_changes({explicit_entry}, {}, tree({l})).services.empty());
+}

@@ -102,3 +102,27 @@ TEST_CASE("render: unknown letters in $zsv_flags are an error for the entry") {
   render_service(entry("sshd\n"), r, true, rs, err);
   CHECK(err == "$zsv_flags has unknown flag 'Q' (known flags: E, M, N)");
 }
+
+TEST_CASE("render: an instance of a generator records it in zsv/generator; its scripts are an entry's") {
+  RenderSettings rs{"/usr/bin/zsh", Flags{}};
+  std::string err;
+  Entry plain = entry("sshd.eth0\n");
+  Entry inst = plain;
+  inst.generator = "sshd.*";
+  DesiredService a = render_service(plain, sshd_resolved(), true, rs, err);
+  DesiredService b = render_service(inst, sshd_resolved(), true, rs, err);
+  auto file = [](const DesiredService& d, const std::string& path) -> const File* {
+    for (const File& f : d.files)
+      if (f.path == path) return &f;
+    return nullptr;
+  };
+  CHECK(file(a, "zsv/generator") == nullptr);
+  REQUIRE(file(b, "zsv/generator") != nullptr);
+  CHECK(file(b, "zsv/generator")->content == "sshd.*\n");
+  CHECK_FALSE(file(b, "zsv/generator")->executable);
+  for (const char* path : {"run", "log/run", "zsv/check", "zsv/inputs", "zsv/source"}) {
+    CAPTURE(path);
+    REQUIRE(file(a, path) != nullptr);
+    CHECK(*file(a, path) == *file(b, path));
+  }
+}
