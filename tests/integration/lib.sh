@@ -196,6 +196,8 @@ runsv_procs() {
 no_runsv_procs() { [ -z "$(runsv_procs)" ]; }
 no_test_procs() { [ -z "$(test_procs)" ]; }
 
+# A test that creates something outside $T (a user, a group) defines extra_cleanup,
+# which runs last.
 cleanup() {
 	local status=$? d n p left
 	set +e
@@ -233,6 +235,7 @@ cleanup() {
 	fi
 	rm -rf "$T"
 	[ -e "$T" ] && { echo "FAIL - cleanup: $T not removed"; status=1; }
+	declare -F extra_cleanup >/dev/null && extra_cleanup
 	[ "$status" = 0 ] && [ "$fail" != 0 ] && status=1
 	exit "$status"
 }
