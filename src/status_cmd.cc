@@ -13,15 +13,16 @@
 #include <thread>
 #include <unistd.h>
 
-#include <boost/process/search_path.hpp>
 #include <fmt/format.h>
 
 #include "fsutil.h"
+#include "inputs.h"
 #include "livetree.h"
 #include "settings.h"
 #include "status.h"
 #include "subproc.h"
 #include "sources.h"
+#include "zsv_build_config.h"
 
 namespace zsv {
 
@@ -70,6 +71,12 @@ StatusRow row_of(const std::string& name, const LiveTree& live, const std::set<s
   r.flags = flags_of(s);
   if (auto src = s.files.find("zsv/source"); src != s.files.end()) r.source = first_line(src->second);
   std::string path = dir + "/" + name;
+  if (std::ifstream in(path + "/zsv/backoff"); in) {
+    std::string text(64, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    r.backoff = parse_backoff(text);
+  }
   try {
     r.runsv = runsv_present(path);
     if (r.runsv) r.runit = read_status(path);
@@ -151,7 +158,9 @@ int status_command(const Options& opts, const char* argv0) {
   std::vector<StatusRow> rows;
   for (const std::string& n : names) rows.push_back(row_of(n, live, tab, opts.service_dir));
 
-  std::string zsh = boost::process::search_path("zsh").string();
+  // The zsh the tree's scripts name, found as the compile path finds it: not by PATH order.
+  std::string zsh_error;
+  std::string zsh = resolve_zsh(opts.zsh, ZSV_DEFAULT_ZSH, zsh_error);
   long long now = std::time(nullptr);
   std::vector<std::size_t> watched;
   for (std::size_t i = 0; i < rows.size(); ++i)

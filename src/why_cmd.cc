@@ -10,7 +10,6 @@
 #include <sstream>
 #include <sys/stat.h>
 
-#include <boost/process/search_path.hpp>
 #include <fmt/format.h>
 
 #include "fsutil.h"
@@ -19,6 +18,8 @@
 #include "subproc.h"
 #include "sources.h"
 #include "why.h"
+#include "inputs.h"
+#include "zsv_build_config.h"
 
 namespace zsv {
 
@@ -71,9 +72,11 @@ int why_command(const Options& opts, const char* argv0) {
   in.now = std::time(nullptr);
   read_tree(opts.service_dir, entry->name, in);
 
-  std::string zsh = boost::process::search_path("zsh").string();
+  // The zsh the tree's scripts name, found as the compile path finds it: not by PATH order.
+  std::string zsh_error;
+  std::string zsh = resolve_zsh(opts.zsh, ZSV_DEFAULT_ZSH, zsh_error);
   if (zsh.empty()) {
-    std::cerr << "zsvgen: zsh is not on PATH\n";
+    std::cerr << "zsvgen: " << zsh_error << "\n";
     return 4;
   }
   std::string lib = find_lib_dir(opts.lib, argv0);
