@@ -142,7 +142,7 @@ void BootCache::update(const std::vector<DesiredService>& desired, const std::se
         Fd svc = open_dir_at(treefd, d.name);
         if (!svc) continue;
         for (const std::string& p : managed_paths())
-          if (auto text = read_file_at(svc.get(), p)) files[p] = {*text, p == "run" || p == "log/run" || p == "zsv/check"};
+          if (auto text = read_file_at(svc.get(), p)) files[p] = {*text, is_script(p)};
       } else {
         continue;
       }

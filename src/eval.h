@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eval_types.h"
+#include "service_settings.h"
 #include "svtab.h"
 
 namespace zsv {
@@ -28,6 +29,9 @@ struct Resolved {
   std::string runf, logf, checkf;
   ScriptNeeds run, log, check;
   std::string native;  // zsv/native: the condition zsvgen evaluates itself; empty: zsh's (native_rule.h)
+  ServiceSettings settings;  // user, env, limits, ready, backoff... (SPEC §10)
+  std::string run_prelude;   // the run script's lines for them, before runf
+  ScriptNeeds ready;         // what NAME/check needs, when settings.ready is set
 };
 
 struct Outcome {

@@ -178,24 +178,35 @@ void Session::take_report(const std::string& body) {
     if (o.error.empty()) o.error = recs[0].fields[0];
     return;
   }
-  if (recs[0].tag != 'R' || recs[0].fields.size() != 4 ||
-      !std::all_of(recs.begin() + 1, recs.end(), is_definition)) {
+  if (recs[0].tag != 'R' || recs[0].fields.size() != 4 || recs.size() < 2 || recs[1].tag != 'T' ||
+      !std::all_of(recs.begin() + 2, recs.end(), is_definition)) {
     o.error = "its report is malformed (unexpected records)";
     return;
   }
+  phase_ = Phase::check;
   Resolved res;
   res.default_flags = recs[0].fields[0];
   res.runf = recs[0].fields[1];
   res.logf = recs[0].fields[2];
   res.checkf = recs[0].fields[3];
   ShellDefs mine;
-  for (auto it = recs.begin() + 1; it != recs.end(); ++it) add_defs(mine, *it);
-  res.run = script_needs(res.runf, base_, mine);
+  for (auto it = recs.begin() + 2; it != recs.end(); ++it) add_defs(mine, *it);
+  std::string bad = parse_service_settings(recs[1].fields, res.settings);
+  if (bad.empty()) bad = check_against_system(res.settings, system_names_);
+  if (bad.empty() && wraps_run(res.settings) && !need_names(res.runf, base_, mine).variables.count("run"))
+    bad = fmt::format("user, group, env, chroot and nice wrap the command in $run, which runf '{}' does not use", res.runf);
+  if (!bad.empty()) {
+    if (o.error.empty()) o.error = bad;
+    return;
+  }
+  res.run_prelude = run_prelude(res.settings);
+  // The prelude calls zsv_backoff and names $run, which runf reaches when it wraps it.
+  res.run = script_needs(res.settings.backoff_max > 0 ? "zsv_backoff " + res.runf : res.runf, base_, mine);
   res.log = script_needs(res.logf, base_, mine);
   res.check = script_needs(res.checkf, base_, mine);
+  if (!res.settings.ready.empty()) res.ready = script_needs(res.settings.ready, base_, mine);
   if (auto n = native_condition(res.checkf, base_, mine, untouched_)) res.native = native_text(*n);
   if (o.error.empty()) o.resolved = std::move(res);
-  phase_ = Phase::check;
 }
 
 void Session::take_status(const std::string& text) {

@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "eval_records.h"
 #include "needs.h"
+#include "service_settings.h"
 
 namespace zsv {
 
@@ -31,7 +32,8 @@ class Session {
  public:
   enum class Phase { load, between, resolve, check, done };
 
-  Session(Evaluation& ev, std::string lib_config) : ev_(ev), lib_config_(std::move(lib_config)) {}
+  Session(Evaluation& ev, std::string lib_config, SystemNames names = real_system_names())
+      : ev_(ev), lib_config_(std::move(lib_config)), system_names_(std::move(names)) {}
 
   // A fresh evaluator takes TODO, in order.
   void start(std::vector<SessionEntry> todo);
@@ -70,6 +72,7 @@ class Session {
 
   Evaluation& ev_;
   std::string lib_config_;
+  SystemNames system_names_;  // what user, group, chdir and chroot are checked against
   RecordReader reader_;
   std::vector<SessionEntry> todo_;
   std::size_t cur_ = 0;

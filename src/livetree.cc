@@ -57,7 +57,7 @@ LiveService read_service(int svcfd, const std::string& name) {
   if (!zfd) return s;
   s.ours = true;
   Listing zsv = list_dir_typed(zfd.get());
-  read_managed(svcfd, top, "", {"run"}, s);
+  read_managed(svcfd, top, "", {"check", "run"}, s);
   read_managed(zfd.get(), zsv, "zsv/", {"check", "generator", "inputs", "native", "pending", "source", "want"}, s);
   if (auto it = s.files.find("zsv/want"); it != s.files.end()) {
     s.want = parse_want(it->second);

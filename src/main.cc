@@ -293,7 +293,7 @@ Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected
     // A reused service's scripts are compared no more: keep memory flat at 1000 services.
     if (same)
       for (auto& [path, text] : it->second.files)
-        if (!is_provenance_path(path) && path != "zsv/inputs" && path != "zsv/native") std::string().swap(text);
+        if (is_script(path)) std::string().swap(text);
     if (tree.dir && evaluate_here(e, same, live, rs, reuse, by_entry[i])) {
       if (!first_here) first_here = i;
       continue;

@@ -78,7 +78,7 @@ const char* want_word(Want w) {
 }
 
 const std::vector<std::string>& managed_paths() {
-  static const std::vector<std::string> paths{"log/run", "run", "zsv/check", "zsv/generator", "zsv/inputs", "zsv/native", "zsv/source"};
+  static const std::vector<std::string> paths{"check", "log/run", "run", "zsv/check", "zsv/generator", "zsv/inputs", "zsv/native", "zsv/source"};
   return paths;
 }
 
@@ -90,6 +90,10 @@ std::vector<File> provenance_files(const Entry& e) {
 }
 
 bool is_provenance_path(const std::string& path) { return path == "zsv/source" || path == "zsv/generator"; }
+
+bool is_script(const std::string& path) {
+  return path == "run" || path == "log/run" || path == "zsv/check" || path == "check";
+}
 
 DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
                               const RenderSettings& s, std::string& error) {
@@ -105,7 +109,11 @@ DesiredService render_service(const Entry& e, const Resolved& r, bool condition,
   d.name = e.name;
   d.has_log = !flags.null_output;
   d.want = flags.manual ? Want::manual : condition ? Want::up : Want::down;
-  d.files.push_back({"run", script(s, e.name + ": the service, run by runsv.", r.run, own_session + output_prelude(flags), r.runf), true});
+  d.files.push_back({"run", script(s, e.name + ": the service, run by runsv.", r.run,
+                                   own_session + output_prelude(flags) + r.run_prelude, r.runf), true});
+  if (!r.settings.ready.empty())
+    d.files.push_back({"check", script(s, e.name + ": its readiness, run by sv (sv -w N start waits for it).", r.ready, "",
+                                       r.settings.ready), true});
   if (d.has_log)
     d.files.push_back({"log/run", script(s, e.name + ": its logger.", r.log, "", r.logf), true});
   d.files.push_back({"zsv/check", script(s, e.name + ": zsv's condition; exit 0 when the service should run.", r.check, "", r.checkf), true});

@@ -11,7 +11,7 @@ namespace zsv {
 
 // A file zsv owns inside a service directory, by path relative to it.
 struct File {
-  std::string path;     // "run", "log/run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source", "zsv/generator"
+  std::string path;     // "run", "check", "log/run", "zsv/check", "zsv/inputs", "zsv/native", "zsv/source", "zsv/generator"
   std::string content;
   bool executable = false;
   bool operator==(const File&) const = default;
@@ -62,5 +62,7 @@ bool is_provenance_path(const std::string& path);
 
 // The files zsv manages in every service, whether or not this one has them.
 const std::vector<std::string>& managed_paths();
+// Whether PATH (one of managed_paths) is an executable script: run, log/run, zsv/check, check.
+bool is_script(const std::string& path);
 
 }  // namespace zsv

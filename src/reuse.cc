@@ -27,7 +27,7 @@ Flags parse_flags(const std::string& letters) { return apply_flags(Flags{}, lett
 std::vector<File> live_files(const LiveService& live) {
   std::vector<File> files;
   for (const auto& [path, content] : live.files)
-    files.push_back({path, content, !is_provenance_path(path) && path != "zsv/inputs" && path != "zsv/native"});
+    files.push_back({path, content, is_script(path)});
   return files;
 }
 

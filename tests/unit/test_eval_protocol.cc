@@ -25,6 +25,7 @@ std::string header() {
 
 std::string report(const std::string& index, const std::string& nonce, const std::string& run) {
   std::string body = rec('R', {"E", "zsv_run_default", "zsv_log_default", "zsv_check_true"}) +
+                     rec('T', {"backoff_max", "60"}) +
                      rec('D', {"v", "run", "typeset -ga run; run=( '" + run + "' )"});
   return rec('R', {index, nonce, body});
 }
@@ -154,4 +155,35 @@ TEST_CASE("diag: a long source line is cut around the column") {
   auto caret = text.find('^');
   auto slash = text.find('/');
   CHECK(caret - text.rfind('\n', caret) == slash - text.rfind('\n', slash));
+}
+
+TEST_CASE("session: the service settings are taken from T, checked, and fail only their entry") {
+  auto body = [](std::vector<std::string> t) {
+    return rec('R', {"E", "zsv_run_default", "zsv_log_default", "zsv_check_true"}) + rec('T', t) +
+           rec('D', {"v", "run", "typeset -ga run; run=( 'x' )"});
+  };
+  SystemNames names{[](const std::string& u) { return u == "alice"; }, [](const std::string&) { return true; },
+                    [](const std::string&) { return true; }};
+  Evaluation ev;
+  ev.outcomes.resize(2);
+  Session s{ev, "/lib/zsv_config", names};
+  s.start({{0, nonce_a, false}, {1, nonce_b, false}});
+  CHECK(s.feed(header() + rec('R', {"0", nonce_a, body({"user", "alice", "backoff_max", "8"})}) +
+               rec('C', {"0", nonce_a, "0"})));
+  CHECK(s.feed(rec('R', {"1", nonce_b, body({"user", "bob", "backoff_max", "8"})}) + rec('C', {"1", nonce_b, "0"})));
+  REQUIRE(ev.outcomes[0].resolved);
+  CHECK(ev.outcomes[0].resolved->settings.user == "alice");
+  CHECK(ev.outcomes[0].resolved->run_prelude.find("zsv_backoff 8\n") == 0);
+  CHECK(ev.outcomes[0].resolved->run.functions.find("zsv_run_default ()") != std::string::npos);
+  CHECK(!ev.outcomes[1].resolved);
+  CHECK(ev.outcomes[1].error == "user 'bob' does not exist");
+}
+
+TEST_CASE("session: a report without its T record is malformed") {
+  Fixture f;
+  std::string body = rec('R', {"E", "zsv_run_default", "zsv_log_default", "zsv_check_true"}) +
+                     rec('D', {"v", "run", "typeset -ga run; run=( 'x' )"});
+  CHECK(f.s.feed(header() + rec('R', {"0", nonce_a, body}) + rec('C', {"0", nonce_a, "0"})));
+  CHECK(!f.ev.outcomes[0].resolved);
+  CHECK(f.ev.outcomes[0].error.find("malformed") != std::string::npos);
 }
