@@ -65,6 +65,8 @@ void update_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
   if (!pending.empty()) write_file_atomic(svc.get(), "zsv/pending", pending + "\n", 0644);
   for (const File& f : p.writes) write_file_atomic(svc.get(), f.path, f.content, file_mode(f));
   for (const std::string& d : p.deletes) remove_file_at(svc.get(), d);
+  // A start or restart zsvgen asks for is no crash: the backoff starts over (lib/zsv_backoff).
+  if (p.command == 'u' || p.restart_service) remove_file_at(svc.get(), "zsv/backoff");
   if (p.restart_runsv) {
     // runsv reads log/ only when it starts: make it exit; runsvdir starts a new one.
     send_control(path, 'x');
