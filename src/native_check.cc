@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <optional>
 #include <sstream>
+#include <csignal>
+#include <ctime>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -174,9 +177,48 @@ bool check_rfkill(const NativeCheck& n, const std::string& type) {
   return true;
 }
 
+// DIR/check run in DIR with nothing on its standard descriptors, as sv runs it: true
+// when it exits 0 within 5 s (then its process group is killed and it counts as false).
+bool readiness_holds(const std::string& dir) {
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    int null = ::open("/dev/null", O_RDWR);
+    if (null < 0 || ::chdir(dir.c_str()) != 0) ::_exit(127);
+    for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+    ::execl("./check", "./check", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  int status = 0;
+  for (int waited_ms = 0;; waited_ms += 5) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (r < 0 && errno != EINTR) return false;
+    if (waited_ms >= 5000) break;
+    ::usleep(5000);
+  }
+  ::kill(-pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return false;
+}
+
+// The three fields of zsv/backoff (lib/zsv_backoff): waiting while the third, an epoch
+// second, is still to come.
+bool in_backoff(const std::string& dir) {
+  std::istringstream in(slurp(dir + "/zsv/backoff").value_or(""));
+  long long fails = 0, started = 0, until = 0;
+  if (!(in >> fails >> started >> until) || until == 0) return false;
+  return until > static_cast<long long>(::time(nullptr));
+}
+
 bool check_service(const NativeCheck& n, const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name.front() == '.') return false;
-  return slurp(n.service_dir + "/" + name + "/supervise/stat").value_or("").compare(0, 3, "run") == 0;
+  std::string dir = n.service_dir + "/" + name;
+  if (slurp(dir + "/supervise/stat").value_or("").compare(0, 3, "run") != 0) return false;
+  if (in_backoff(dir)) return false;
+  return ::access((dir + "/check").c_str(), X_OK) != 0 || readiness_holds(dir);
 }
 
 }  // namespace
