@@ -1,6 +1,8 @@
 // status: the marks, the aligned table and the JSON of --status.
 #include "status.h"
 
+#include <sstream>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -30,13 +32,18 @@ std::optional<Mark> pending(const StatusRow& r) {
   return std::nullopt;
 }
 
-std::vector<Mark> runit_marks(const StatusRow& r) {
+std::vector<Mark> runit_marks(const StatusRow& r, long long now) {
   std::vector<Mark> m;
   if (!r.runsv) {
     m.push_back({"no-runsv", "no runsv"});
     return m;
   }
   if (r.restarting) m.push_back({"restarting", "restarting repeatedly: its run exits at once"});
+  if (r.backoff && running(r) && r.backoff->until > now)
+    m.push_back({"backoff", fmt::format("in backoff: starts in {} ({} quick restarts)",
+                                        duration_text(r.backoff->until - now), r.backoff->fails)});
+  else if (r.backoff && r.backoff->fails > 0)
+    m.push_back({"crash-looping", fmt::format("crash-looping: {} quick restarts in a row", r.backoff->fails)});
   if (r.want == Want::up && r.runit && !running(r) && r.runit->want == 'd')
     m.push_back({"stopped-by-hand", "stopped by hand"});
   if (r.want == Want::down && running(r)) m.push_back({"unwanted", "running though unwanted"});
@@ -61,7 +68,7 @@ std::vector<Cell> cells(const StatusRow& r, long long now) {
   std::string pid = running(r) ? std::to_string(r.runit->pid) : "-";
   std::string since = r.runit ? duration_text(now - r.runit->since) : "-";
   std::string marks;
-  for (const Mark& m : marks_of(r)) marks += (marks.empty() ? "" : "; ") + m.text;
+  for (const Mark& m : marks_of(r, now)) marks += (marks.empty() ? "" : "; ") + m.text;
   return {{r.name, nullptr},
           {condition_word(r.condition), condition_colour(r.condition)},
           {r.want ? want_word(*r.want) : "-", nullptr},
@@ -84,12 +91,20 @@ const char* condition_word(Condition c) {
   return "-";
 }
 
-std::vector<Mark> marks_of(const StatusRow& r) {
+std::optional<Backoff> parse_backoff(const std::string& text) {
+  std::istringstream in(text);
+  Backoff b;
+  std::string rest;
+  if (!(in >> b.fails >> b.started >> b.until) || (in >> rest) || b.fails < 0) return std::nullopt;
+  return b;
+}
+
+std::vector<Mark> marks_of(const StatusRow& r, long long now) {
   if (!r.in_tree) return {{"not-created", "not in the tree yet: the next run creates it"}};
   if (!r.ours) return {{"not-zsv", "not zsv's"}};
   std::vector<Mark> m;
   if (!r.in_svtab) m.push_back({"not-in-svtab", "not in svtab: the next run removes it"});
-  for (Mark& k : runit_marks(r)) m.push_back(std::move(k));
+  for (Mark& k : runit_marks(r, now)) m.push_back(std::move(k));
   if (r.want != Want::manual)
     if (auto p = pending(r)) m.push_back(*p);
   return m;
@@ -144,9 +159,12 @@ std::string status_json(const std::vector<StatusRow>& rows, long long now) {
     j["since"] = r.runit ? json(r.runit->since) : json();
     j["seconds"] = r.runit ? json(std::max(0LL, now - r.runit->since)) : json();
     j["runit_want"] = r.runit && r.runit->want ? json(r.runit->want == 'u' ? "up" : "down") : json();
+    j["backoff"] = r.backoff ? json{{"fails", r.backoff->fails}, {"started", r.backoff->started},
+                                    {"until", r.backoff->until}}
+                             : json();
     j["marks"] = json::array();
     j["notes"] = json::array();
-    for (const Mark& m : marks_of(r)) {
+    for (const Mark& m : marks_of(r, now)) {
       j["marks"].push_back(m.id);
       j["notes"].push_back(m.text);
     }

@@ -13,6 +13,14 @@ namespace zsv {
 enum class Condition { unknown, holds, fails, timed_out };
 const char* condition_word(Condition c);  // "holds", "fails", "timed out", "-"
 
+// zsv/backoff (lib/zsv_backoff): quick restarts in a row, the last start, and until
+// when the current wait lasts (0: not waiting); unix times.
+struct Backoff {
+  long long fails = 0, started = 0, until = 0;
+};
+// Parses zsv/backoff's "FAILS STARTED UNTIL"; nullopt when malformed.
+std::optional<Backoff> parse_backoff(const std::string& text);
+
 struct StatusRow {
   std::string name;
   bool in_tree = false;   // a directory (or anything) of that name in the service dir
@@ -25,6 +33,7 @@ struct StatusRow {
   bool runsv = false;     // a runsv serves it now
   std::optional<ServiceStatus> runit;  // supervise/status
   bool restarting = false;  // seen exiting and being started again while watched
+  std::optional<Backoff> backoff;  // zsv/backoff, when its run script keeps one
 };
 
 // The marks of a row: a stable id (for --json) and the words the table shows.
@@ -33,7 +42,8 @@ struct Mark {
   std::string text;
   bool operator==(const Mark&) const = default;
 };
-std::vector<Mark> marks_of(const StatusRow& row);
+// NOW (unix time) tells a backoff wait that is still on from one that is over.
+std::vector<Mark> marks_of(const StatusRow& row, long long now);
 
 // "45s", "3m12s", "2h05m", "4d03h"; "-" when negative.
 std::string duration_text(long long seconds);

@@ -35,9 +35,9 @@ StatusRow row(const std::string& name, Want want, Condition c, std::optional<Ser
   return r;
 }
 
-std::vector<std::string> ids(const StatusRow& r) {
+std::vector<std::string> ids(const StatusRow& r, long long now = 1000) {
   std::vector<std::string> out;
-  for (const Mark& m : marks_of(r)) out.push_back(m.id);
+  for (const Mark& m : marks_of(r, now)) out.push_back(m.id);
   return out;
 }
 
@@ -115,7 +115,7 @@ TEST_CASE("status: the JSON fields are stable") {
   CHECK(s.dump() ==
         R"({"name":"sshd","zsv":true,"in_svtab":true,"source":"/etc/svtab:1","condition":"holds",)"
         R"("want":"up","flags":"Emn","runsv":true,"state":"run","pid":812,"since":1700000060,)"
-        R"("seconds":40,"runit_want":"up","marks":[],"notes":[]})");
+        R"("seconds":40,"runit_want":"up","backoff":null,"marks":[],"notes":[]})");
   const auto& f = j["services"][1];
   CHECK(f["zsv"] == false);
   CHECK(f["condition"].is_null());
@@ -136,4 +136,20 @@ TEST_CASE("settings: parsed from lib/zsv_settings, defaults where garbled") {
   CHECK(bad.post_apply_dir.empty());
   CHECK(bad.post_apply_timeout == 10000ms);
   CHECK_FALSE(parse_settings("").error.empty());
+}
+
+TEST_CASE("status: a backoff wait and a crash loop are marked from zsv/backoff") {
+  CHECK(!parse_backoff("3 990"));
+  CHECK(!parse_backoff("3 990 1004 x"));
+  auto b = parse_backoff("3 990 1004\n");
+  REQUIRE(b);
+  CHECK(b->fails == 3);
+  StatusRow waiting = row("w", Want::up, Condition::holds, runit(7, 'u', 1));
+  waiting.backoff = b;
+  CHECK(ids(waiting, 1000) == std::vector<std::string>{"backoff"});
+  CHECK(marks_of(waiting, 1000)[0].text == "in backoff: starts in 4s (3 quick restarts)");
+  CHECK(ids(waiting, 1005) == std::vector<std::string>{"crash-looping"});
+  waiting.backoff = parse_backoff("0 990 0");
+  CHECK(ids(waiting, 1000).empty());
+  CHECK(status_json({waiting}, 1000).find("\"backoff\": {\n        \"fails\": 0") != std::string::npos);
 }
