@@ -24,6 +24,19 @@ void write_want(int svcfd, Want w) {
   write_file_atomic(svcfd, "zsv/want", std::string(want_word(w)) + "\n", 0644);
 }
 
+// zsv/backoff, the run script's crash-loop count (lib/zsv_backoff), says "no quick
+// restarts": created with the service, later rewritten in place, so that neither zsvgen
+// nor the run script's own updates move the zsv/ directory's timestamps.
+constexpr const char* backoff_fresh = "0 0 0\n";
+
+void reset_backoff(int svcfd) {
+  Fd fd(::openat(svcfd, "zsv/backoff", O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return;  // a service from before backoff: its run script creates it
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  [[maybe_unused]] ssize_t n = ::write(fd.get(), backoff_fresh, 6);
+}
+
 // Clears the way for a dot-name zsv is about to use: zsv's own leftover goes, anything
 // else there is someone's data and is kept (the service fails instead).
 void clear_dot_name(int dirfd, const std::string& dot) {
@@ -43,6 +56,7 @@ void create_service(int dirfd, const ServicePlan& p) {
   for (const File& f : p.writes) write_file_atomic(svc.get(), f.path, f.content, file_mode(f));
   if (p.write_down) write_file_atomic(svc.get(), "down", "", 0644);
   write_want(svc.get(), *p.set_want);
+  write_file_atomic(svc.get(), "zsv/backoff", backoff_fresh, 0644);
   // Point of no return: one rename makes the complete service visible to runsvdir.
   rename_at(dirfd, staging, p.name, true);
   sync_dir(dirfd);
@@ -66,7 +80,7 @@ void update_service(int dirfd, const ServicePlan& p, const ApplySettings& s) {
   for (const File& f : p.writes) write_file_atomic(svc.get(), f.path, f.content, file_mode(f));
   for (const std::string& d : p.deletes) remove_file_at(svc.get(), d);
   // A start or restart zsvgen asks for is no crash: the backoff starts over (lib/zsv_backoff).
-  if (p.command == 'u' || p.restart_service) remove_file_at(svc.get(), "zsv/backoff");
+  if (p.command == 'u' || p.restart_service) reset_backoff(svc.get());
   if (p.restart_runsv) {
     // runsv reads log/ only when it starts: make it exit; runsvdir starts a new one.
     send_control(path, 'x');

@@ -25,6 +25,7 @@ const std::string nonce0 = "0123456789abcdef", nonce1 = "fedcba9876543210";
 
 std::string genuine_prefix() {
   std::string body = encode_record('R', {"E", "zsv_run_default", "zsv_log_default", "zsv_check_true"}) +
+                     encode_record('T', {"backoff_max", "60"}) +
                      encode_record('D', {"v", "run", "typeset -ga run; run=( 'sleep' '1' )"});
   return encode_record('L', {"/lib/zsv_config"}) + encode_record('H', {"zsv_logroot", "/var/log/zsv"}) +
          encode_record('D', {"f", "zsv_run_default", "exec \"${run[@]}\""}) + encode_record('G', {""}) +

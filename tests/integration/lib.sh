@@ -75,10 +75,11 @@ svtab() { cat >"$T/svtab"; }
 # ---------------------------------------------------------------- trees
 
 # snapshot DIR: every path with size, mtime, ctime, inode and mode, and a checksum of
-# every regular file; runit's supervise/ and .forced-rescan, and zsv's lock file excluded.
+# every regular file; runit's supervise/ and .forced-rescan, zsv's lock file, and the
+# backoff bookkeeping run scripts keep (zsv/backoff) excluded.
 snapshot() {
 	(cd "$1" 2>/dev/null && {
-		local skip=(\( -name supervise -o -name .zsv.lock -o -name .forced-rescan \) -prune -o)
+		local skip=(\( -name supervise -o -name .zsv.lock -o -name .forced-rescan -o -path '*/zsv/backoff' \) -prune -o)
 		find . "${skip[@]}" -printf '%p %y %s %T@ %C@ %i %m\n' | sort
 		find . "${skip[@]}" -type f -print0 | sort -z | xargs -0r md5sum
 	})

@@ -117,7 +117,7 @@ for site in 'setopt ksh_arrays' 'setopt sh_word_split' 'sysread() { return 1 }' 
 	check "$site: a's run has its command" grep -q 500061 "$SV/a/run"
 	check "$site: a's run defines zsv_run_default" grep -q '^zsv_run_default () {' "$SV/a/run"
 	check "$site: the scripts pass zsh -n" scripts_ok a
-	check "$site: run's words" eval '[ "$(zsh -fc "$(sed "/^exec/d; /ZSV_SESSION/d; /^zsv_run_default\$/d" "$SV/a/run"); print -r -- \${#run}")" = 3 ]'
+	check "$site: run's words" eval '[ "$(zsh -fc "$(sed "/^exec/d; /ZSV_SESSION/d; /^zsv_run_default\$/d" "$SV/a/run"); builtin print -r -- \${#run}")" = 3 ]'
 done
 base_rc >"$rc_file"
 

@@ -16,7 +16,7 @@ has_note() { line "$1" | grep -q -- "$2"; }
 cat >"$T/svtab" <<EOF
 good::run=( $SLEEP 600001 )
 byhand::run=( $SLEEP 600002 )
-crash::run=( $SLEEP 0 )
+crash::run=( $SLEEP 0 ); backoff_max=0
 cond::run=( $SLEEP 600004 ); check() { [[ -e $T/flag_cond ]] }
 handup::run=( $SLEEP 600005 ); checkf="zsv_check_file $T/flag_handup"
 slow:M:run=( $SLEEP 600006 ); check() { $SLEEP 30 }
