@@ -40,6 +40,7 @@ table() {
 	done
 	echo zsv_check_route; echo zsv_check_rfkill; echo "zsv_check_rfkill wlan"
 	echo "zsv_check_service a"; echo "zsv_check_service b"; echo "zsv_check_service missing"
+	for i in ready unready waiting waited; do echo "zsv_check_service $i"; done
 }
 # Fake trees: wifi, rfkill and route tables the namespace cannot show.
 fake_table() {
@@ -93,10 +94,23 @@ pin() {
 mkdir -p "$tmp/service/a/supervise" "$tmp/service/b/supervise"
 echo run >"$tmp/service/a/supervise/stat"; echo down >"$tmp/service/b/supervise/stat"
 touch "$tmp/flag"
+# Running services with a readiness check that holds or fails, and one waiting out a
+# backoff (zsv/backoff's third field still to come) or done with it.
+for i in ready unready waiting waited; do
+	mkdir -p "$tmp/service/$i/supervise" "$tmp/service/$i/zsv"
+	echo run >"$tmp/service/$i/supervise/stat"
+done
+printf '#!/bin/sh\nexit 0\n' >"$tmp/service/ready/check"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/service/unready/check"
+chmod 755 "$tmp/service/ready/check" "$tmp/service/unready/check"
+echo "3 $(date +%s) $(($(date +%s) + 3600))" >"$tmp/service/waiting/zsv/backoff"
+echo "3 1000 1008" >"$tmp/service/waited/zsv/backoff"
 
 compare "all links admin down" /sys /proc table
 pin 1 "zsv_check_up veth0"; pin 1 "zsv_check_link veth0"; pin 0 "zsv_check_file $tmp/flag"
 pin 0 "zsv_check_service a"; pin 1 "zsv_check_service b"; pin 1 zsv_check_route
+pin 0 "zsv_check_service ready"; pin 1 "zsv_check_service unready"
+pin 1 "zsv_check_service waiting"; pin 0 "zsv_check_service waited"
 ipn link set veth0 up
 compare "veth0 up, its peer down" /sys /proc table
 pin 0 "zsv_check_up veth0"; pin 1 "zsv_check_carrier veth0"
