@@ -23,6 +23,7 @@
 #include "eval.h"
 #include "fsutil.h"
 #include "bootcache.h"
+#include "instances.h"
 #include "inputs.h"
 #include "livetree.h"
 #include "native_check.h"
@@ -272,14 +273,13 @@ std::optional<CachedSettings> cached_settings(const Tree& tree, Reuse& reuse, co
   return s;
 }
 
-// Evaluates the selected entries; the outcomes are indexed like TAB's entries. Entries
+// Evaluates the selected entries (LIVE and RS.inputs already read); the outcomes are
+// indexed like TAB's entries. Entries
 // whose inputs are unchanged keep their resolution (their condition is still
 // evaluated): a native condition (zsv/native) here, any other by zsh running the live
 // zsv/check. Only what needs zsh goes to the evaluators; with nothing, no zsh starts.
 Evaluation evaluate_selected(const Svtab& tab, const std::vector<bool>& selected, const EvalSettings& es,
                              RenderSettings& rs, const Tree& tree, LiveTree& live, Reuse& reuse) {
-  rs.inputs = shared_inputs(es);
-  if (tree.dir) live = read_live_tree(tree.dir.get());
   std::vector<Outcome> by_entry(tab.entries.size());
   std::vector<Entry> to_eval;
   std::vector<std::size_t> index;
@@ -411,10 +411,8 @@ int run(Options opts, const char* argv0) {
   if (!canonicalize(opts, argv0, report)) return finish(exit_system);
   if (!check_zsvrc(opts, report)) return finish(exit_input);
   Svtab tab = read_sources(opts.svtab, *opts.svtab_d, opts.max_input);
-  report.services = tab.entries.size();
   report.diags.insert(report.diags.end(), tab.diags.begin(), tab.diags.end());
   if (has_errors(tab.diags)) return finish(exit_input);
-  std::vector<bool> selected = select_entries(tab, opts, report.diags);
 
   Tree tree;
   try {
@@ -424,8 +422,15 @@ int run(Options opts, const char* argv0) {
     return finish(exit_system);
   }
   EvalSettings es{opts.zsh, opts.lib, opts.config, opts.service_dir, 0};
-  RenderSettings rs{opts.zsh, Flags{}, ""};
+  RenderSettings rs{opts.zsh, Flags{}, shared_inputs(es)};
   LiveTree live;
+  if (tree.dir) live = read_live_tree(tree.dir.get());
+  // Generators (SPEC §4): their instances join the entries, the live instances of one
+  // that failed are kept as they are.
+  Expansion generated = add_instances(tab, es, rs.inputs, tree.dir ? tree.dir.get() : -1, live, bool(tree.lock));
+  report.diags.insert(report.diags.end(), generated.diags.begin(), generated.diags.end());
+  report.services = tab.entries.size();
+  std::vector<bool> selected = select_entries(tab, opts, report.diags);
   Reuse reuse{BootCache(opts.dry_run || opts.lint ? "" : opts.cache_dir, opts.service_dir), {}};
   Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live, reuse);
   if (!ev.load_error.empty()) {
@@ -433,6 +438,8 @@ int run(Options opts, const char* argv0) {
     return finish(exit_input);
   }
   Compiled c = compile_entries(tab.entries, selected, ev, rs, live, reuse, opts, report.diags);
+  c.keep.insert(generated.keep.begin(), generated.keep.end());
+  c.failed.insert(c.failed.end(), generated.failed.begin(), generated.failed.end());
   report.failed = c.failed.size();
   report.failed_services = c.failed;
   if (opts.lint) return finish(c.failed.empty() ? exit_ok : exit_partial);

@@ -70,17 +70,18 @@ Svtab parse_sources(const std::vector<SourceFile>& files) {
   for (const SourceFile& f : files) {
     Svtab one = parse_svtab(f.text, f.path);
     all.diags.insert(all.diags.end(), one.diags.begin(), one.diags.end());
-    for (Entry& e : one.entries) {
-      auto [it, fresh] = first.emplace(e.name, e.loc);
-      if (!fresh) {
-        all.diags.push_back(make_diagnostic(Severity::error, {e.loc.file, e.loc.line, 1},
-            fmt::format("duplicate service '{}' (first defined at {}:{})", e.name, it->second.file,
-                        it->second.line),
-            e.source_line));
-        continue;
+    for (auto [from, into] : {std::pair{&one.entries, &all.entries}, std::pair{&one.generators, &all.generators}})
+      for (Entry& e : *from) {
+        auto [it, fresh] = first.emplace(e.name, e.loc);
+        if (!fresh) {
+          all.diags.push_back(make_diagnostic(Severity::error, {e.loc.file, e.loc.line, 1},
+              fmt::format("duplicate service '{}' (first defined at {}:{})", e.name, it->second.file,
+                          it->second.line),
+              e.source_line));
+          continue;
+        }
+        into->push_back(std::move(e));
       }
-      all.entries.push_back(std::move(e));
-    }
   }
   return all;
 }
@@ -100,6 +101,7 @@ Svtab read_sources(const std::string& svtab, const std::string& svtab_d, std::si
   if (!diags.empty()) {
     tab.diags.insert(tab.diags.begin(), diags.begin(), diags.end());
     tab.entries.clear();
+    tab.generators.clear();
   }
   return tab;
 }

@@ -38,9 +38,12 @@ constexpr long long young_seconds = 2;
 constexpr milliseconds watch_window{2500};
 constexpr milliseconds watch_interval{50};
 
+// The names of svtab's entries and generators ("dhcpcd.*").
 std::set<std::string> svtab_names(const Options& opts) {
   std::set<std::string> names;
-  for (const Entry& e : read_sources(opts.svtab, opts.svtab_d.value_or(opts.svtab + ".d")).entries) names.insert(e.name);
+  Svtab tab = read_sources(opts.svtab, opts.svtab_d.value_or(opts.svtab + ".d"));
+  for (const auto* list : {&tab.entries, &tab.generators})
+    for (const Entry& e : *list) names.insert(e.name);
   return names;
 }
 
@@ -61,6 +64,10 @@ StatusRow row_of(const std::string& name, const LiveTree& live, const std::set<s
   StatusRow r;
   r.name = name;
   r.in_svtab = tab.count(name) > 0;
+  // An instance is in svtab while its generator is (SPEC §4).
+  if (auto it = live.services.find(name); it != live.services.end())
+    if (auto g = it->second.files.find("zsv/generator"); g != it->second.files.end())
+      r.in_svtab = r.in_svtab || tab.count(g->second.substr(0, g->second.find('\n'))) > 0;
   auto it = live.services.find(name);
   if (it == live.services.end()) return r;
   const LiveService& s = it->second;
@@ -145,7 +152,9 @@ int status_command(const Options& opts, const char* argv0) {
     Fd dir = open_dir(opts.service_dir);
     live = read_live_tree(dir.get());
   }
-  std::set<std::string> all = tab;
+  std::set<std::string> all;  // a generator is no service: its instances in the tree are
+  for (const std::string& n : tab)
+    if (!is_generator_name(n)) all.insert(n);
   for (const auto& [name, s] : live.services) all.insert(name);
   std::vector<std::string> names = opts.status_names.empty()
       ? std::vector<std::string>(all.begin(), all.end()) : opts.status_names;

@@ -129,14 +129,20 @@ class Parser {
       open_ = &scratch_;
       return;
     }
-    out_.entries.push_back(std::move(e));
-    open_ = &out_.entries.back();
+    auto& into = is_generator_name(e.name) ? out_.generators : out_.entries;
+    into.push_back(std::move(e));
+    open_ = &into.back();
   }
 
   bool check_name(const Line& line, std::string_view name) {
-    if (name.size() >= 2 && name.substr(name.size() - 2) == ".*") {
-      error(line, static_cast<int>(name.size()) - 1,
-            "generator entries ('prefix.*') are not supported yet");
+    if (is_generator_name(name)) {  // its prefix obeys the name rule, and has no '.' of its own
+      std::string_view prefix = name.substr(0, name.size() - 2);
+      NameProblem p = check_service_name(prefix);
+      if (p.message.empty() && prefix.find('.') != std::string_view::npos)
+        p = {"a generator is PREFIX.* with no '.' in PREFIX (the prefix names zsv_instances_PREFIX)",
+             static_cast<int>(prefix.find('.')) + 1};
+      if (p.message.empty()) return true;
+      error(line, p.col, p.message);
       return false;
     }
     NameProblem p = check_service_name(name);
@@ -234,6 +240,10 @@ NameProblem check_service_name(std::string_view name) {
                         max_name_length),
             static_cast<int>(max_name_length) + 1};
   return {};
+}
+
+bool is_generator_name(std::string_view name) {
+  return name.size() >= 2 && name.substr(name.size() - 2) == ".*";
 }
 
 Svtab parse_svtab(std::string_view text, const std::string& file) {

@@ -41,6 +41,7 @@ struct Entry {
 
 struct Svtab {
   std::vector<Entry> entries;
+  std::vector<Entry> generators;  // the `prefix.*` entries (SPEC §4), name "prefix.*", in file order
   std::vector<Diagnostic> diags;  // every problem found, in file order
 };
 
@@ -51,6 +52,9 @@ struct NameProblem {
   int col = 0;
 };
 NameProblem check_service_name(std::string_view name);
+
+// True for a generator's name, "prefix.*"; its prefix is name minus the ".*".
+bool is_generator_name(std::string_view name);
 
 Svtab parse_svtab(std::string_view text, const std::string& file);
 

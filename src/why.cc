@@ -171,6 +171,9 @@ std::string why_story(const WhyInput& in) {
   const Entry& e = *in.entry;
   std::string out = e.name + "\n";
   out += row("entry", fmt::format("{}: {}", entry_loc(e), e.source_line));
+  if (!e.generator.empty())
+    out += row("generator", fmt::format("instance of {} ({}), while zsv_instances_{} lists {}", e.generator, entry_loc(e),
+                                        e.prefix(), e.instance()));
   if (!in.facts.error.empty()) out += row("resolving", "failed: " + in.facts.error);
   std::vector<FlagOrigin> flags = flag_origins(in.facts, e, in.zsvrc);
   std::string letters;

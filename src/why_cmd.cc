@@ -58,6 +58,16 @@ int why_command(const Options& opts, const char* argv0) {
   const Entry* entry = nullptr;
   for (const Entry& e : tab.entries)
     if (e.name == opts.why) entry = &e;
+  // No entry of its own: an instance of a generator prefix.* (SPEC §4) has its entry.
+  Entry instance;
+  for (const Entry& g : tab.generators)
+    if (entry == nullptr && opts.why.size() > g.name.size() - 1 &&
+        opts.why.compare(0, g.name.size() - 1, g.name, 0, g.name.size() - 1) == 0) {
+      instance = g;
+      instance.name = opts.why;
+      instance.generator = g.name;
+      entry = &instance;
+    }
   if (entry == nullptr && has_errors(tab.diags)) {
     for (const Diagnostic& d : tab.diags) std::cerr << format_diagnostic(d);
     return 1;

@@ -55,3 +55,15 @@ TEST_CASE("sources: an error in a fragment names the fragment") {
   CHECK(t.diags[0].loc.file == "/s.d/x.svtab");
   CHECK(t.diags[0].loc.line == 2);
 }
+
+TEST_CASE("sources: generators from every file, a duplicate across files cites both") {
+  Svtab t = parse_sources({{"/etc/svtab", "dhcpcd.*\na\n"}, {"/etc/svtab.d/x.svtab", "getty.*\ndhcpcd.*:M\n"}});
+  CHECK(all_diags(t) ==
+        "/etc/svtab.d/x.svtab:2:1: error: duplicate service 'dhcpcd.*' (first defined at /etc/svtab:1)\n"
+        "  dhcpcd.*:M\n"
+        "  ^\n");
+  REQUIRE(t.generators.size() == 2);
+  CHECK(t.generators[0].name == "dhcpcd.*");
+  CHECK(t.generators[1].loc.file == "/etc/svtab.d/x.svtab");
+  CHECK(t.entries.size() == 1);
+}

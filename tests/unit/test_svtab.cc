@@ -51,6 +51,22 @@ TEST_CASE("svtab: entries, flags and code") {
   }
 }
 
+TEST_CASE("svtab: a generator prefix.* is kept apart from the entries, with its flags and code") {
+  Svtab t = parse_svtab("sshd\ndhcpcd.*:M:run=(sleep 1000)\n  x=1\ngetty.*\n", "svtab");
+  REQUIRE(t.diags.empty());
+  REQUIRE(t.entries.size() == 1);
+  CHECK(t.entries[0].name == "sshd");
+  REQUIRE(t.generators.size() == 2);
+  CHECK(t.generators[0].name == "dhcpcd.*");
+  CHECK(t.generators[0].flags == "M");
+  CHECK(t.generators[0].code == "run=(sleep 1000)\n  x=1");
+  CHECK(t.generators[0].code_lines == std::vector<int>{2, 3});
+  CHECK(t.generators[0].loc.line == 2);
+  CHECK(t.generators[1].name == "getty.*");
+  CHECK(is_generator_name("dhcpcd.*"));
+  CHECK_FALSE(is_generator_name("dhcpcd.eth0"));
+}
+
 TEST_CASE("svtab: code lines map back to svtab lines") {
   Svtab t = parse_svtab("# x\na::one\n  two\n\n  four\n", "svtab");
   REQUIRE(t.entries.size() == 1);
@@ -123,10 +139,30 @@ TEST_CASE("svtab: diagnostics, exact text") {
        "svtab:1:1: error: continuation line with no entry before it\n"
        "    x=1\n"
        "  ^\n"},
-      {"generator", "dhcpcd.*\n",
-       "svtab:1:7: error: generator entries ('prefix.*') are not supported yet\n"
-       "  dhcpcd.*\n"
-       "        ^\n"},
+      {"star elsewhere", "dhcpcd.*x\n",
+       "svtab:1:8: error: '*' is not allowed in a service name (allowed: A-Z a-z 0-9 _ . @ + -)\n"
+       "  dhcpcd.*x\n"
+       "         ^\n"},
+      {"star alone", "*\n",
+       "svtab:1:1: error: '*' is not allowed in a service name (allowed: A-Z a-z 0-9 _ . @ + -)\n"
+       "  *\n"
+       "  ^\n"},
+      {"generator without prefix", ".*\n",
+       "svtab:1:1: error: empty service name\n"
+       "  .*\n"
+       "  ^\n"},
+      {"generator prefix breaks the name rule", "dh/cp.*\n",
+       "svtab:1:3: error: '/' is not allowed in a service name (allowed: A-Z a-z 0-9 _ . @ + -)\n"
+       "  dh/cp.*\n"
+       "    ^\n"},
+      {"generator prefix with a dot", "a.b.*\n",
+       "svtab:1:2: error: a generator is PREFIX.* with no '.' in PREFIX (the prefix names zsv_instances_PREFIX)\n"
+       "  a.b.*\n"
+       "   ^\n"},
+      {"generator twice", "dhcpcd.*\ndhcpcd.*:M\n",
+       "svtab:2:1: error: duplicate service 'dhcpcd.*' (first defined at svtab:1)\n"
+       "  dhcpcd.*:M\n"
+       "  ^\n"},
       {"too long", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
        "svtab:1:65: error: service name is 65 bytes long; at most 64 are allowed\n"
        "  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
