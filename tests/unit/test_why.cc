@@ -84,6 +84,17 @@ TEST_CASE("why: zsv/last") {
   CHECK(last_text(5, {{"create", ""}}) == "5 create\n");
 }
 
+TEST_CASE("why: an instance of a generator says so, with the generator's line") {
+  Entry e = entry("");
+  e.source_line = "dhcpcd.*";
+  WhyInput in;
+  in.entry = &e;
+  CHECK(why_story(in).find("generator") == std::string::npos);
+  e.generator = "dhcpcd.*";
+  CHECK(why_story(in).find("  generator   instance of dhcpcd.* (/etc/svtab:7), while zsv_instances_dhcpcd lists eth0\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("posthooks: every ZSV_* list is set, space-separated") {
   ActionNames n;
   n.created = {"a", "b"};
