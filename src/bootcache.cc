@@ -150,7 +150,7 @@ void BootCache::update(const std::vector<DesiredService>& desired, const std::se
     }
     if (prune)
       for (const std::string& n : present)
-        if (n != ".zsv-settings" && (n.front() == '.' || (!wanted.count(n) && !keep.count(n))))
+        if (n != ".zsv-settings" && n != ".zsv-generators" && (n.front() == '.' || (!wanted.count(n) && !keep.count(n))))
           ::unlinkat(fd.get(), n.c_str(), 0);
   } catch (const std::exception&) {
   }

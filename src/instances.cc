@@ -119,9 +119,11 @@ GenerateResult parse_generate_output(const std::string& output, const std::strin
 }
 
 Expansion add_instances(Svtab& tab, const EvalSettings& es, const std::string& inputs, int treefd,
-                        const LiveTree& live, bool store) {
+                        BootCache* cache, const LiveTree& live, bool store) {
   if (tab.generators.empty()) return {};
-  std::map<std::string, std::string> native = load_native(treefd, inputs), found;
+  std::map<std::string, std::string> in_tree = load_native(treefd, inputs), native = in_tree, found;
+  if (native.empty() && cache)  // a boot: the tree is new
+    if (Fd c = cache->open(false)) native = load_native(c.get(), inputs);
   std::map<std::string, InstanceList> lists;
   std::vector<const Entry*> by_zsh;
   std::vector<Job> jobs;
@@ -154,7 +156,13 @@ Expansion add_instances(Svtab& tab, const EvalSettings& es, const std::string& i
       lists[g.name] = std::move(r.list);
     }
   }
-  if (store && treefd >= 0) store_native(treefd, inputs, found);
+  // Written only when the tree's copy is not what this run found (a run that listed
+  // every generator natively writes nothing).
+  if (store && treefd >= 0 && (found != in_tree || found.empty())) {
+    store_native(treefd, inputs, found);
+    if (cache)
+      if (Fd c = cache->open(true)) store_native(c.get(), inputs, found);
+  }
 
   std::map<std::string, std::string> origin;
   for (const auto& [name, s] : live.services)

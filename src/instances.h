@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "bootcache.h"
 #include "eval.h"
 #include "generators.h"
 #include "livetree.h"
@@ -26,10 +27,11 @@ GenerateResult parse_generate_output(const std::string& output, const std::strin
                                      const std::string& function);
 
 // The generators of TAB expanded with their instances into TAB.entries (after the
-// explicit entries). TREEFD (-1: none) holds the live tree LIVE and .zsv-generators,
-// which is updated when STORE. What the caller must add to its run: the services to
-// keep as they are, the diagnostics and the failures.
+// explicit entries). TREEFD (-1: none) holds the live tree LIVE and .zsv-generators;
+// the boot cache CACHE (may be null) keeps a copy for a boot's empty tree. Both are
+// updated when STORE. What the caller must add to its run: the services to keep as
+// they are, the diagnostics and the failures.
 Expansion add_instances(Svtab& tab, const EvalSettings& es, const std::string& inputs, int treefd,
-                        const LiveTree& live, bool store);
+                        BootCache* cache, const LiveTree& live, bool store);
 
 }  // namespace zsv

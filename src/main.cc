@@ -427,11 +427,12 @@ int run(Options opts, const char* argv0) {
   if (tree.dir) live = read_live_tree(tree.dir.get());
   // Generators (SPEC §4): their instances join the entries, the live instances of one
   // that failed are kept as they are.
-  Expansion generated = add_instances(tab, es, rs.inputs, tree.dir ? tree.dir.get() : -1, live, bool(tree.lock));
+  Reuse reuse{BootCache(opts.dry_run || opts.lint ? "" : opts.cache_dir, opts.service_dir), {}};
+  Expansion generated = add_instances(tab, es, rs.inputs, tree.dir ? tree.dir.get() : -1, &reuse.cache, live,
+                                      bool(tree.lock));
   report.diags.insert(report.diags.end(), generated.diags.begin(), generated.diags.end());
   report.services = tab.entries.size();
   std::vector<bool> selected = select_entries(tab, opts, report.diags);
-  Reuse reuse{BootCache(opts.dry_run || opts.lint ? "" : opts.cache_dir, opts.service_dir), {}};
   Evaluation ev = evaluate_selected(tab, selected, es, rs, tree, live, reuse);
   if (!ev.load_error.empty()) {
     report.diags.push_back(make_diagnostic(Severity::error, ev.load_loc, ev.load_error, "", ev.load_detail));

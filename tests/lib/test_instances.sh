@@ -53,6 +53,7 @@ expect "getty: no consoles, no instances" "" zsv_instances_getty
 # library's), the next ones list natively; each change is then also checked with
 # the listing left to zsh again (.zsv-generators removed): both plan the same.
 sv=$tmp/service
+export ZSV_CACHE_DIR=$tmp/cache
 printf 'zsv_sysfs=%q\nzsv_logroot=%q\n' "$sys" "$tmp/log" >"$tmp/zsvrc"
 printf 'dhcpcd.*::run=( true )\n' >"$tmp/svtab"
 zsv() { timeout 60 "$zsvgen" -f "$tmp/svtab" -s "$sv" -c "$tmp/zsvrc" -L "$lib" "$@" >"$tmp/out" 2>&1; }
@@ -76,6 +77,21 @@ ln -s ../br0 "$sys/class/net/usb0/master"
 agree "usb0 enslaved" "dhcpcd.br0 dhcpcd.eth0 dhcpcd.wlan0"
 echo 776 >"$sys/class/net/eth0/type"
 agree "eth0 of another type" "dhcpcd.br0 dhcpcd.wlan0"
+
+# A boot: the tree is gone (/run is tmpfs), the boot cache stays: the listing is
+# still zsvgen's own, no zsh lists the interfaces.
+rm -rf "$sv"
+if command -v strace >/dev/null; then
+	timeout 60 strace -f -qq -e trace=execve -o "$tmp/trace" \
+		"$zsvgen" -f "$tmp/svtab" -s "$sv" -c "$tmp/zsvrc" -L "$lib" >"$tmp/out" 2>&1
+	[ "$(tree)" = "dhcpcd.br0 dhcpcd.wlan0" ] && ok "boot: the instances are back" || bad "boot: $(tree)"
+	if grep -q zsv_generate "$tmp/trace"; then bad "boot: a zsh listed the interfaces"; else ok "boot: listed natively (boot cache)"; fi
+	grep -qx "native dhcpcd $sys" "$sv/.zsv-generators" && ok "boot: .zsv-generators back in the tree" ||
+		bad "boot: no .zsv-generators in the new tree"
+else
+	echo "skip - strace is not installed: the boot case"
+fi
+
 rm -rf "$sys/class/net"
 agree "no interfaces at all" "dhcpcd.*"
 exit $fail
