@@ -3,7 +3,7 @@
 # ($zsv_sysfs), and zsvgen's own zsv_instances_dhcpcd (src/instances_native.cc)
 # held to the zsh function's answer on the same trees: interfaces of type 1 but lo
 # and enslaved ports; a link added, one enslaved, one of another type. Consoles:
-# tty0 as the active VT (tty1 when that is unknown), others as they are, once each.
+# tty0 as tty1 (never the VT active now), others as they are, once each.
 set -u
 zsvgen=${ZSVGEN:-$(cd "$(dirname "$0")/../.." && pwd)/build/zsvgen}
 lib=${ZSV_LIB:-$(cd "$(dirname "$0")/../../lib" && pwd)}
@@ -42,10 +42,9 @@ expect "dhcpcd: type 1 but lo and a bridge port" "br0 eth0 wlan0 " zsv_instances
 mkdir -p "$sys/class/tty/console" "$sys/class/tty/tty0"
 echo "tty0 ttyS0" >"$sys/class/tty/console/active"
 echo tty3 >"$sys/class/tty/tty0/active"
-expect "getty: tty0 is the active VT, ttyS0 stays" "tty3 ttyS0 " zsv_instances_getty
-rm "$sys/class/tty/tty0/active"
-echo "tty0 ttyS0 tty1" >"$sys/class/tty/console/active"
-expect "getty: tty0 is tty1 when the active VT is unknown, and tty1 once" "tty1 ttyS0 " zsv_instances_getty
+expect "getty: tty0 is tty1 whatever VT is active now, ttyS0 stays" "tty1 ttyS0 " zsv_instances_getty
+echo "tty0 ttyS0 tty1 hvc0" >"$sys/class/tty/console/active"
+expect "getty: tty1 once, hvc0 as it is" "tty1 ttyS0 hvc0 " zsv_instances_getty
 rm "$sys/class/tty/console/active"
 expect "getty: no consoles, no instances" "" zsv_instances_getty
 
