@@ -99,8 +99,9 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
       ("status", po::value(&o.status_names)->multitoken()->zero_tokens()->value_name("NAME..."),
        "each service's condition, wish and runit state now; changes nothing")
       ("why", po::value(&o.why)->value_name("NAME"), "where everything about NAME came from; changes nothing")
-      ("quiet,q", "quieter: errors only")
-      ("verbose,v", "louder (repeat for more)")
+      ("quiet,q", po::value<std::vector<std::string>>()->zero_tokens()->composing(), "quieter: errors only")
+      // Repeatable: each -v is one more value of a composing option (counted below).
+      ("verbose,v", po::value<std::vector<std::string>>()->zero_tokens()->composing(), "louder (repeat for more)")
       ("help,h", "this text")
       ("version", "the version");
   po::options_description hidden;

@@ -71,6 +71,9 @@ check "-n -v shows a diff header for a/run" grep -qx -- "+++ a/run" "$T/out"
 check "-n -v shows the old line" grep -q "^-.*500001" "$T/out"
 check "-n -v shows the new line" grep -q "^+.*500011" "$T/out"
 check "-n -v changed nothing" eval 'snapshot "$SV" | cmp -s - "$T/snap"'
+zsv_rel -n -v -v
+expect_rc 0 "-v repeated (-n -v -v)"
+check "-n -v -v shows the diff too" grep -qx -- "+++ a/run" "$T/out"
 
 
 note "--json"
