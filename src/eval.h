@@ -50,6 +50,10 @@ struct Evaluation {
   std::vector<Outcome> outcomes;  // one per entry, in order
   std::chrono::milliseconds resolve_timeout{10000};
   std::chrono::milliseconds check_timeout{5000};
+  // The post-apply hooks' settings (zsv_post_apply_dir, zsv_post_apply_timeout), once
+  // the evaluator (or the settings cache) reported them: then no zsh is asked again.
+  std::optional<std::string> post_apply_dir;
+  std::optional<std::chrono::milliseconds> post_apply_timeout;
 };
 
 // FIND_REUSABLE is called once the evaluators are starting (they load the library

@@ -51,6 +51,14 @@ std::string check_settings(const std::vector<std::string>& fields, Evaluation& e
                            static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f
                                ? fmt::format("\\x{:02x}", static_cast<unsigned char>(c)) : std::string(1, c),
                            known_flag_letters());
+  if (auto it = set.find("zsv_post_apply_dir"); it != set.end()) ev.post_apply_dir = it->second;
+  if (auto it = set.find("zsv_post_apply_timeout"); it != set.end()) {
+    auto v = seconds_value(it->second);
+    if (!v)
+      return fmt::format("zsv_post_apply_timeout: '{}' is not a number of seconds above 0 and at most {}",
+                         it->second.substr(0, 40), max_timeout_seconds);
+    ev.post_apply_timeout = *v;
+  }
   for (auto [name, into] : {std::pair{"zsv_resolve_timeout", &ev.resolve_timeout},
                             std::pair{"zsv_check_timeout", &ev.check_timeout}}) {
     auto it = set.find(name);

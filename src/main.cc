@@ -348,12 +348,20 @@ bool apply_and_report(const Plan& plan, const Tree& tree, const Options& opts, R
 
 // After a run that changed something: zsv/last of each service acted on, then, the
 // lock let go (a hook may run zsvgen), the post-apply hooks (SPEC §6).
-void after_apply(Tree& tree, const Options& opts, const EvalSettings& es, Report& report, int status) {
+void after_apply(Tree& tree, const Options& opts, const EvalSettings& es, const Evaluation& ev, Report& report,
+                 int status) {
   if (report.actions.empty()) return;
   for (const std::string& p : record_last_actions(tree.dir.get(), report.actions, std::time(nullptr)))
     report.diags.push_back(make_diagnostic(Severity::warning, {opts.service_dir, 0, 0}, "zsv/last not written: " + p));
   tree.lock = Fd();
-  SiteSettings s = read_site_settings(es.zsh, es.lib_dir, opts.config, opts.service_dir);
+  // The evaluator (or the settings cache) told them; else one zsh on lib/zsv_settings.
+  SiteSettings s;
+  if (ev.post_apply_dir && ev.post_apply_timeout) {
+    s.post_apply_dir = *ev.post_apply_dir;
+    s.post_apply_timeout = *ev.post_apply_timeout;
+  } else {
+    s = read_site_settings(es.zsh, es.lib_dir, opts.config, opts.service_dir);
+  }
   if (!s.error.empty()) {
     report.diags.push_back(make_diagnostic(Severity::warning, {opts.config, 0, 0}, "post-apply hooks not run: " + s.error));
     return;
@@ -455,7 +463,7 @@ int run(Options opts, const char* argv0) {
   bool applied = apply_and_report(plan, tree, opts, report);
   reuse.cache.update(c.desired, c.keep, reuse.from_cache_names(), tree.dir.get(), opts.only.empty());
   int status = !applied ? exit_system : report.failed > 0 ? exit_partial : exit_ok;
-  after_apply(tree, opts, es, report, status);
+  after_apply(tree, opts, es, ev, report, status);
   return finish(status);
 }
 

@@ -31,12 +31,19 @@ CachedSettings settings_of(const Evaluation& ev) {
   CachedSettings s;
   s.values["zsv_resolve_timeout"] = seconds_text(ev.resolve_timeout);
   s.values["zsv_check_timeout"] = seconds_text(ev.check_timeout);
+  // One line per setting: a directory with a newline is not kept (zsh is asked then).
+  if (ev.post_apply_dir && ev.post_apply_dir->find('\n') == std::string::npos)
+    s.values["zsv_post_apply_dir"] = *ev.post_apply_dir;
+  if (ev.post_apply_timeout) s.values["zsv_post_apply_timeout"] = seconds_text(*ev.post_apply_timeout);
   return s;
 }
 
 void apply_settings(const CachedSettings& s, Evaluation& ev) {
   ev.resolve_timeout = seconds_value(s, "zsv_resolve_timeout", ev.resolve_timeout);
   ev.check_timeout = seconds_value(s, "zsv_check_timeout", ev.check_timeout);
+  if (auto it = s.values.find("zsv_post_apply_dir"); it != s.values.end()) ev.post_apply_dir = it->second;
+  if (s.values.count("zsv_post_apply_timeout"))
+    ev.post_apply_timeout = seconds_value(s, "zsv_post_apply_timeout", std::chrono::milliseconds(10000));
 }
 
 std::optional<CachedSettings> load_settings(int dirfd, const std::string& key) {

@@ -1,5 +1,5 @@
 // settings_cache: the zsv_config/zsvrc settings the evaluator reports (its H record:
-// timeouts today), kept for runs that start no zsh. Stored as .zsv-settings in the
+// the timeouts and the post-apply hooks' settings), kept for runs that start no zsh. Stored as .zsv-settings in the
 // service directory and in the boot cache, keyed by the shared-inputs digest (library,
 // zsvrc, zsh, paths, version), so an edit of zsvrc or the library invalidates it.
 //

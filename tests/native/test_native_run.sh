@@ -47,6 +47,8 @@ if zsh_started; then bad "a no-op re-run over library checks started zsh:"; grep
 touch "$tmp/flag"
 traced || bad "re-run after the flip failed"
 eval_started && bad "the flip started the evaluator" || ok "flip: no evaluator zsh"
+# The post-apply hooks' settings came with the cached ones: no zsh on lib/zsv_settings.
+zsh_started && { bad "the flip started a zsh:"; grep execve "$tmp/trace"; } || ok "flip: no zsh at all"
 [ "$(want flag)" = up ] && ! is_down flag && ok "flag came up natively" || bad "flag is $(want flag) after its file appeared"
 rm -f "$tmp/flag"
 run; [ "$(want flag)" = down ] && ok "flag went down natively" || bad "flag is $(want flag) after its file went"
