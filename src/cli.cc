@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "sitepaths.h"
+#include "userpaths.h"
 #include "zsv_build_config.h"
 
 namespace zsv {
@@ -54,30 +55,53 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-}  // namespace
-
-std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status) {
-  Options o;
-  // Defaults: the site's paths file, then the ZSV_* environment; flags win over both.
+// The defaults, lowest first: built in; the site's paths file, or with --user the
+// user's XDG paths (the site's file names the system's tree: only its ZSV_LIB holds for
+// a user); the ZSV_* environment. The command line's flags come after, and win.
+bool set_defaults(Options& o, int& exit_status) {
   const SitePaths site = read_site_paths(env_or("ZSV_PATHS", kSitePathsFile));
   for (const Diagnostic& d : site.diags) std::cerr << format_diagnostic(d);
-  auto site_or = [&site](const char* name, const std::string& fallback) {
+  auto site_or = [&site, &o](const char* name, const std::string& fallback) {
+    if (o.user && std::string(name) != "ZSV_LIB") return fallback;
     auto it = site.values.find(name);
     return it != site.values.end() && !it->second.empty() ? it->second : fallback;
   };
+  if (o.user) {
+    std::string error;
+    std::optional<UserPaths> u = calling_user_paths(error);
+    if (!u) {
+      std::cerr << "zsvgen: " << error << "\n";
+      exit_status = 4;
+      return false;
+    }
+    o.svtab = u->svtab;
+    o.service_dir = u->service_dir;
+    o.config = u->config;
+    o.cache_dir = u->cache_dir;
+    o.log_root = u->log_root;
+    o.post_apply_dir = u->post_apply_dir;
+  }
   o.svtab = env_or("ZSV_SVTAB", site_or("ZSV_SVTAB", o.svtab));
   o.service_dir = env_or("ZSV_SERVICE_DIR", site_or("ZSV_SERVICE_DIR", o.service_dir));
   o.config = env_or("ZSV_CONFIG", site_or("ZSV_CONFIG", o.config));
   o.lib = env_or("ZSV_LIB", site_or("ZSV_LIB", o.lib));
+  o.log_root = env_or("ZSV_LOGROOT", site_or("ZSV_LOGROOT", o.log_root));
+  o.post_apply_dir = env_or("ZSV_POST_APPLY_DIR", site_or("ZSV_POST_APPLY_DIR", o.post_apply_dir));
   if (std::string d = env_or("ZSV_SVTAB_D", site_or("ZSV_SVTAB_D", "")); !d.empty()) o.svtab_d = d;
   if (const char* c = std::getenv("ZSV_CACHE_DIR"); c != nullptr) o.cache_dir = c;
   o.zsh = env_or("ZSV_ZSH", o.zsh);
   if (!number_env("ZSV_LOCK_TIMEOUT", o.lock_timeout) || !number_env("ZSV_STOP_GRACE", o.stop_grace) ||
       !size_env("ZSV_MAX_INPUT", o.max_input)) {
     exit_status = 2;
-    return std::nullopt;
+    return false;
   }
+  return true;
+}
 
+}  // namespace
+
+std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status) {
+  Options o;
   po::options_description visible("zsvgen [OPTIONS] [LOGFILE]\n\nCompiles svtab into a runit service tree and brings the live tree in line.\n\nOptions");
   visible.add_options()
       ("svtab,f", po::value(&o.svtab)->value_name("FILE"), "the svtab (ZSV_SVTAB; /etc/svtab)")
@@ -99,6 +123,7 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
       ("status", po::value(&o.status_names)->multitoken()->zero_tokens()->value_name("NAME..."),
        "each service's condition, wish and runit state now; changes nothing")
       ("why", po::value(&o.why)->value_name("NAME"), "where everything about NAME came from; changes nothing")
+      ("user", "the caller's own tree: ~/.config/zsv/svtab and zsvrc (XDG_CONFIG_HOME) into ~/service")
       ("quiet,q", po::value<std::vector<std::string>>()->zero_tokens()->composing(), "quieter: errors only")
       // Repeatable: each -v is one more value of a composing option (counted below).
       ("verbose,v", po::value<std::vector<std::string>>()->zero_tokens()->composing(), "louder (repeat for more)")
@@ -115,6 +140,8 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    o.user = vm.count("user") > 0;
+    if (vm.count("help") == 0 && vm.count("version") == 0 && !set_defaults(o, exit_status)) return std::nullopt;
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "zsvgen: " << e.what() << "\n(zsvgen --help lists the options)\n";
@@ -176,6 +203,23 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_statu
     return std::nullopt;
   }
   return o;
+}
+
+void export_library_settings(const Options& o) {
+  auto put = [](const char* name, const std::string& value) {
+    if (value.empty()) ::unsetenv(name);
+    else ::setenv(name, value.c_str(), 1);
+  };
+  put("ZSV_LOGROOT", o.log_root);
+  put("ZSV_POST_APPLY_DIR", o.post_apply_dir);
+  put("ZSV_USER_TREE", o.user ? "1" : "");
+}
+
+std::string library_environment() {
+  std::string out;
+  for (const char* name : {"ZSV_LOGROOT", "ZSV_POST_APPLY_DIR", "ZSV_USER_TREE"})
+    out += std::string(name) + "=" + env_or(name, "") + '\0';
+  return out;
 }
 
 std::string find_lib_dir(const std::string& given, const char* argv0) {

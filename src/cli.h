@@ -29,11 +29,25 @@ struct Options {
   bool status = false;                    // --status [NAME...]: read the live system
   std::vector<std::string> status_names;  // empty: every service
   std::string why;                        // --why NAME: the story of one service
+  bool user = false;  // --user: the caller's own tree, its defaults from XDG (userpaths.h)
+  // Settings the library takes from zsvgen's environment (export_library_settings);
+  // empty: zsv_config's own (/var/log/zsv, /etc/zsv/post-apply.d).
+  std::string log_root;
+  std::string post_apply_dir;
 };
 
 // Parses ARGV. On a usage error or --help, returns nullopt after printing to stderr
 // (or the help to stdout) and sets EXIT_STATUS (2, or 0 for --help/--version).
 std::optional<Options> parse_command_line(int argc, char** argv, int& exit_status);
+
+// Puts what O says of the library's settings into this process's environment, where
+// every zsh zsvgen starts reads it (lib/zsv_config): ZSV_LOGROOT, ZSV_POST_APPLY_DIR
+// and ZSV_USER_TREE (1 with --user); each unset when it has no value.
+void export_library_settings(const Options& o);
+
+// Those three as the environment holds them, for the digest of what every entry's
+// resolution reads.
+std::string library_environment();
 
 // The library directory: the option, else the installed one, else ../lib beside the
 // binary (a build tree inside the source tree).

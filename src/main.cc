@@ -40,6 +40,7 @@
 #include "signals.h"
 #include "zsv_build_config.h"
 #include "svtab.h"
+#include "userpaths.h"
 
 namespace zsv {
 namespace {
@@ -131,7 +132,7 @@ Diagnostic entry_diag(const Entry& e, Severity sev, const std::string& message,
 // What every entry's resolution reads besides the entry: the library's files, the
 // zsvrc, the zsh, the service directory and this program's version.
 std::string shared_inputs(const EvalSettings& es) {
-  std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0';
+  std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0' + library_environment();
   all += read_input(es.zsvrc, max_input).text + '\0';
   Fd lib = open_dir(es.lib_dir);
   for (const std::string& name : list_dir(lib.get()))
@@ -237,7 +238,9 @@ Tree open_tree(const Options& opts) {
   if (!opts.dry_run) make_dirs(opts.service_dir);
   struct stat st;
   if (!opts.dry_run || ::lstat(opts.service_dir.c_str(), &st) == 0) t.dir = open_dir(opts.service_dir);
-  if (!opts.dry_run) t.lock = lock_service_dir(t.dir.get(), seconds(opts.lock_timeout));
+  if (opts.dry_run) return t;
+  if (std::string no = tree_refusal(t.dir.get(), opts.service_dir, opts.user); !no.empty()) throw SystemError(no, EACCES);
+  t.lock = lock_service_dir(t.dir.get(), seconds(opts.lock_timeout));
   return t;
 }
 
@@ -478,6 +481,7 @@ int main(int argc, char** argv) {
   int status = 0;
   auto opts = zsv::parse_command_line(argc, argv, status);
   if (!opts) return status;
+  zsv::export_library_settings(*opts);
   try {
     if (opts->status) return zsv::status_command(*opts, argv[0]);
     if (!opts->why.empty()) return zsv::why_command(*opts, argv[0]);
