@@ -15,7 +15,8 @@ DESTDIR=$T/dest meson install -C "$ZSV_BUILD" --no-rebuild >"$T/install.log" 2>&
 check "meson install with DESTDIR" test $? = 0
 prefix=$(meson introspect "$ZSV_BUILD" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 root=$T/dest$prefix
-for f in bin/zsvgen bin/zsvwatch libexec/zsv/zsv_ifupd libexec/zsv/zsv_dhcpcd share/zsv/sv/zsv/run \
+for f in bin/zsvgen bin/zsvwatch libexec/zsv/zsv_ifupd libexec/zsv/zsv_dhcpcd libexec/zsv/zsv_users \
+	libexec/zsv/zsv_user_tree share/zsv/sv/zsv/run \
 	share/zsv/sv/zsv/finish share/zsv/sv/zsv/log/run; do
 	check "$f is installed and executable" test -x "$root/$f"
 done
