@@ -132,7 +132,9 @@ Diagnostic entry_diag(const Entry& e, Severity sev, const std::string& message,
 // What every entry's resolution reads besides the entry: the library's files, the
 // zsvrc, the zsh, the service directory and this program's version.
 std::string shared_inputs(const EvalSettings& es) {
-  std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0' + library_environment();
+  // The library's path too: zsv_hookdir and zsv_zsvwatch are found beside it.
+  std::string all = std::string(ZSV_VERSION) + '\0' + es.zsh + '\0' + es.service_dir + '\0' + es.lib_dir + '\0' +
+                    library_environment();
   all += read_input(es.zsvrc, max_input).text + '\0';
   Fd lib = open_dir(es.lib_dir);
   for (const std::string& name : list_dir(lib.get()))
