@@ -74,6 +74,7 @@ ln -s "$(command -v sleep)" "$T/bin/zsleep"   # zsv's trees run zsleep
 ln -s "$(command -v sleep)" "$T/bin/dsleep"   # the distribution's service dsleep
 cp "$zsvgen" "$T/bin/zsvgen"
 cp -R "$lib" "$T/lib"
+cp -R "$src/hooks" "$T/hooks"   # beside the library: its zsv_hookdir (runsvdir.root runs zsv_user_tree)
 ip link set lo up
 mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var && mount -t tmpfs tmpfs /root &&
 	mount --bind "$T/etc-sv" /etc/sv || { bad "scratch mounts"; exit 1; }

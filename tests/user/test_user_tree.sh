@@ -12,7 +12,8 @@
 #              U1's zsvgen --user, as U1 → U1's service runs as U1; down → it
 #              stops; an entry U1 added meanwhile is resolved by that run, as U1;
 #              a burst of flaps costs a bounded number of U1's runs, never two
-#              at once, and ends right;
+#              at once, and ends right; 20 hook calls while a run holds U1's
+#              lock cost exactly one more run;
 #   hostile    U1's zsvgen on the system tree or on U2's (with or without
 #              --user) exits 4 with a clear message and writes nothing; U1
 #              cannot control U2's or the system's services; root's --user on
@@ -209,6 +210,22 @@ note "41 link changes: $events hook events, $burst runs of $U1's zsvgen"
 check "at most one user run per hook event ($burst ≤ $events)" test "$burst" -le "$events"
 check "$U1's runs never overlapped" serial "$UID1"
 check "$U2's runs never overlapped" serial "$UID2"
+
+echo "# route (b): 20 hook calls while a run of $U1's holds the lock cost one run after it"
+runs0=$(user_runs "$UID1")
+exec 7<"$SV/runsvdir.$U1"
+flock 7   # as a run of U1's would
+pids=()
+for _ in $(seq 20); do
+	ip netns exec "$NS" env -i PATH="$IPATH" ZSV_SERVICE_DIR="$SV" ZSV_LIB="$ZSV_LIB" "$T/hooks/zsv_users" "$U1" 7<&- &
+	pids+=($!)
+done
+one_left() { local p n=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done; [ $n = 1 ]; }
+check "19 of them left at once, one waits" wait_until 20 one_left
+exec 7<&-
+wait "${pids[@]}"
+check "one run of $U1's followed ($(($(user_runs "$UID1") - runs0)))" test "$(($(user_runs "$UID1") - runs0))" = 1
+check "$U1's runs never overlapped" serial "$UID1"
 
 echo "# hostile: a user cannot touch the system tree or another user's"
 before_sv=$(snapshot "$SV") before_h2=$(snapshot "$H2/service")
