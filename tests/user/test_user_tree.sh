@@ -21,7 +21,8 @@
 #   route (a)  netplugd removed; zsvwatch in U1's svtab, run as U1 by U1's
 #              runsvdir: veth1 up → U1's service runs, down → it stops; every
 #              zsvgen run of U1's is `zsvgen --user`;
-#   the collection's command line (zsv.zsv with user: true) works as U1;
+#   ansible  the zsv.zsv collection with user: true, run by U1: entry and apply
+#              work on U1's tree, and a second apply changes nothing;
 #   uids       every resolve-time `id -u` of the users' entries is the user's.
 # The times from a carrier change to the user's service running or stopped are
 # printed, by route.
@@ -284,6 +285,34 @@ check "... shows $U1's services" grep -q '"carrier"' "$T/out"
 uzsv "$U1" --user --why carrier
 expect_rc 0 "--why --user as $U1"
 check "... from $U1's svtab" grep -q "$H1/.config/zsv/svtab:1" "$T/out"
+
+if command -v ansible >/dev/null; then
+	echo "# the zsv.zsv collection itself, run by $U1 (user: true)"
+	cp -R "$ZSV_SRC/ansible" "$T/ansible"
+	chmod -R a+rX "$T/ansible"
+	# ans MODULE ARGS: ansible's MODULE on localhost as U1; $rc, $T/out, $T/err.
+	ans() {
+		timeout -k 5 120 ip netns exec "$NS" setpriv --reuid="$U1" --regid="$U1" --init-groups \
+			env -i HOME="$H1" USER="$U1" LOGNAME="$U1" PATH="$IPATH" ANSIBLE_COLLECTIONS_PATH="$T/ansible" \
+			ANSIBLE_HOME="$H1/.ansible" ANSIBLE_LOCAL_TEMP="$H1/.ansible/tmp" ANSIBLE_NOCOLOR=1 \
+			PYTHONDONTWRITEBYTECODE=1 ansible localhost -c local -m "$1" -a "$2" >"$T/out" 2>"$T/err"
+		rc=$?
+	}
+	ans zsv.zsv.entry "name=fromansible flags=N code='run=( $SLEEP 100004 )' user=true"
+	expect_rc 0 "zsv.zsv.entry with user: true writes $U1's svtab.d"
+	check "... changed" grep -q '"changed": true' "$T/out"
+	check "... into $U1's own svtab.d" test -f "$H1/.config/zsv/svtab.d/fromansible.svtab"
+	# (U1's zsvwatch may apply the new fragment first: then apply has nothing left to do.)
+	ans zsv.zsv.apply "user=true"
+	expect_rc 0 "zsv.zsv.apply with user: true"
+	check "... and the service runs in $U1's tree" wait_until 20 running "$H1/service/fromansible"
+	ans zsv.zsv.apply "user=true"
+	expect_rc 0 "zsv.zsv.apply again"
+	check "... changed nothing" grep -q '"changed": false' "$T/out"
+	check "$U1's home still holds only $U1's files" no_foreign_files "$H1" "$U1"
+else
+	note "ansible is not installed: the collection's own run is not tested"
+fi
 
 echo "# every resolve-time id -u is the user's"
 check "$U1's entries were resolved (resolve.uid: $(sort -u "$H1/resolve.uid" | tr '\n' ' '))" \
