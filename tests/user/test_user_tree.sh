@@ -46,6 +46,9 @@ NS=zsvu-$$
 USERS_MADE=
 teardown() {
 	local st=$? u
+	# The users' trees first, the way zsv stops them (runsvdir.USER stops its whole
+	# tree), so that nothing of theirs is still being stopped while cleanup sweeps.
+	[ -n "$RSVD_PID" ] && timeout 30 sv -w 15 down "$SV"/runsvdir.* >/dev/null 2>&1
 	ip netns del "$NS" 2>/dev/null
 	(exit $st)
 	(cleanup)
