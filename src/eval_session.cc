@@ -214,7 +214,7 @@ void Session::take_report(const std::string& body) {
   res.check = script_needs(res.checkf, base_, mine);
   if (!res.settings.ready.empty()) res.ready = script_needs(res.settings.ready, base_, mine);
   if (auto n = native_condition(res.checkf, base_, mine, untouched_)) res.native = native_text(*n);
-  if (o.error.empty()) o.resolved = std::move(res);
+  if (o.error.empty()) o.resolved = std::make_shared<const Resolved>(std::move(res));
 }
 
 void Session::take_status(const std::string& text) {
