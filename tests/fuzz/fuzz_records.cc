@@ -61,13 +61,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Session s(ev, "/lib/zsv_config");
   s.start({{0, nonce0, false}, {1, nonce1, false}, {2, "aaaaaaaaaaaaaaaa", true}});
   require(s.feed(genuine_prefix()));
-  require(ev.outcomes[0].resolved.has_value() && ev.outcomes[0].condition && ev.outcomes[0].error.empty());
+  require(ev.outcomes[0].resolved != nullptr && ev.outcomes[0].condition && ev.outcomes[0].error.empty());
   require(ev.outcomes[0].resolved->run.vars.find("'sleep'") != std::string::npos);
   const Outcome before = ev.outcomes[0];
   for (std::size_t i = 0; i < bytes.size(); i += piece)
     if (!s.feed(bytes.substr(i, piece))) break;
   const Outcome& after = ev.outcomes[0];
-  require(after.resolved.has_value() && after.error.empty() && after.condition == before.condition);
+  require(after.resolved != nullptr && after.error.empty() && after.condition == before.condition);
   require(after.resolved->runf == before.resolved->runf && after.resolved->run == before.resolved->run &&
           after.resolved->check == before.resolved->check && after.resolved->log == before.resolved->log);
   std::vector<Record> recs;
