@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "livetree.h"
 #include "runit.h"
+#include "service_settings.h"
 
 namespace zsv {
 
@@ -24,17 +25,14 @@ void write_want(int svcfd, Want w) {
   write_file_atomic(svcfd, "zsv/want", std::string(want_word(w)) + "\n", 0644);
 }
 
-// zsv/backoff, the run script's crash-loop count (lib/zsv_backoff), says "no quick
-// restarts": created with the service, later rewritten in place, so that neither zsvgen
-// nor the run script's own updates move the zsv/ directory's timestamps.
-constexpr const char* backoff_fresh = "0 0 0\n";
-
+// zsv/backoff says "no quick restarts" (backoff_fresh): created with the service, later
+// rewritten in place, so that neither zsvgen nor the run script moves zsv/'s timestamps.
 void reset_backoff(int svcfd) {
   Fd fd(::openat(svcfd, "zsv/backoff", O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!fd) return;  // a service from before backoff: its run script creates it
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  [[maybe_unused]] ssize_t n = ::write(fd.get(), backoff_fresh, 6);
+  [[maybe_unused]] ssize_t n = ::write(fd.get(), backoff_fresh, std::char_traits<char>::length(backoff_fresh));
 }
 
 // Clears the way for a dot-name zsv is about to use: zsv's own leftover goes, anything

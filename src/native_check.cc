@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "netlink.h"
+#include "service_settings.h"
 
 namespace zsv {
 
@@ -207,10 +208,8 @@ bool readiness_holds(const std::string& dir) {
 // The three fields of zsv/backoff (lib/zsv_backoff): waiting while the third, an epoch
 // second, is still to come.
 bool in_backoff(const std::string& dir) {
-  std::istringstream in(slurp(dir + "/zsv/backoff").value_or(""));
-  long long fails = 0, started = 0, until = 0;
-  if (!(in >> fails >> started >> until) || until == 0) return false;
-  return until > static_cast<long long>(::time(nullptr));
+  auto b = parse_backoff(slurp(dir + "/zsv/backoff").value_or(""));
+  return b && b->waiting(static_cast<long long>(::time(nullptr)));
 }
 
 bool check_service(const NativeCheck& n, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <grp.h>
 #include <pwd.h>
+#include <sstream>
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -106,6 +107,14 @@ std::string check_scalar(const std::string& name, const std::string& v) {
 }
 
 }  // namespace
+
+std::optional<Backoff> parse_backoff(const std::string& text) {
+  std::istringstream in(text);
+  Backoff b;
+  std::string rest;
+  if (!(in >> b.fails >> b.started >> b.until) || (in >> rest) || b.fails < 0) return std::nullopt;
+  return b;
+}
 
 std::string shell_word(const std::string& v) {
   bool control = std::any_of(v.begin(), v.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });

@@ -43,6 +43,17 @@ bool wraps_run(const ServiceSettings& s);
 // backoff wait, umask, limits, working directory, and $run wrapped in env and chpst.
 std::string run_prelude(const ServiceSettings& s);
 
+// zsv/backoff (lib/zsv_backoff), the run script's crash-loop bookkeeping: quick
+// restarts in a row, the last start, and until when the current wait lasts (0: not
+// waiting); unix times. zsvgen creates it as backoff_fresh and resets it so.
+struct Backoff {
+  long long fails = 0, started = 0, until = 0;
+  bool waiting(long long now) const { return until != 0 && until > now; }
+};
+inline constexpr const char* backoff_fresh = "0 0 0\n";
+// Parses zsv/backoff's "FAILS STARTED UNTIL"; nullopt when malformed.
+std::optional<Backoff> parse_backoff(const std::string& text);
+
 // VALUE as one zsh word that means exactly VALUE: single-quoted, or $'...' with \xHH
 // escapes where it holds a control byte.
 std::string shell_word(const std::string& value);

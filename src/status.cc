@@ -1,8 +1,6 @@
 // status: the marks, the aligned table and the JSON of --status.
 #include "status.h"
 
-#include <sstream>
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -39,7 +37,7 @@ std::vector<Mark> runit_marks(const StatusRow& r, long long now) {
     return m;
   }
   if (r.restarting) m.push_back({"restarting", "restarting repeatedly: its run exits at once"});
-  if (r.backoff && running(r) && r.backoff->until > now)
+  if (r.backoff && running(r) && r.backoff->waiting(now))
     m.push_back({"backoff", fmt::format("in backoff: starts in {} ({} quick restarts)",
                                         duration_text(r.backoff->until - now), r.backoff->fails)});
   else if (r.backoff && r.backoff->fails > 0)
@@ -89,14 +87,6 @@ const char* condition_word(Condition c) {
     case Condition::unknown: break;
   }
   return "-";
-}
-
-std::optional<Backoff> parse_backoff(const std::string& text) {
-  std::istringstream in(text);
-  Backoff b;
-  std::string rest;
-  if (!(in >> b.fails >> b.started >> b.until) || (in >> rest) || b.fails < 0) return std::nullopt;
-  return b;
 }
 
 std::vector<Mark> marks_of(const StatusRow& r, long long now) {

@@ -7,19 +7,12 @@
 
 #include "render.h"
 #include "runit.h"
+#include "service_settings.h"
 
 namespace zsv {
 
 enum class Condition { unknown, holds, fails, timed_out };
 const char* condition_word(Condition c);  // "holds", "fails", "timed out", "-"
-
-// zsv/backoff (lib/zsv_backoff): quick restarts in a row, the last start, and until
-// when the current wait lasts (0: not waiting); unix times.
-struct Backoff {
-  long long fails = 0, started = 0, until = 0;
-};
-// Parses zsv/backoff's "FAILS STARTED UNTIL"; nullopt when malformed.
-std::optional<Backoff> parse_backoff(const std::string& text);
 
 struct StatusRow {
   std::string name;
